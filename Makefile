@@ -1,0 +1,56 @@
+# The performance team's entry points. `make run` and `make test` work on a fresh machine:
+# they create the virtual environment and install the project first.
+
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+
+# One absolute database path for Dagster, dbt and the checks (dbt runs inside dbt_project/).
+export BOARDPACK_DB ?= $(CURDIR)/data/warehouse.duckdb
+export BOARDPACK_EXTRACTS ?= $(CURDIR)/data/extracts
+export BOARDPACK_OUTPUT ?= $(CURDIR)/data/output
+export BOARDPACK_RESTRICTED ?= $(CURDIR)/data/restricted
+export DBT_PROFILES_DIR := $(CURDIR)/dbt_project
+export DAGSTER_HOME ?= $(CURDIR)/data/dagster_home
+DEMO_MONTH := 2014-08
+
+.PHONY: install run demo-data manifest test lint format ui bench clean
+
+$(INSTALLED): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip uv
+	$(BIN)/uv pip install --quiet --python $(BIN)/python -e '.[dev]'
+	@touch $@
+
+install: $(INSTALLED)
+
+# dagster-dbt reads dbt_project/target/manifest.json when the code location loads.
+manifest: $(INSTALLED)
+	cd dbt_project && ../$(BIN)/dbt parse --quiet
+
+demo-data: $(INSTALLED)
+	@if [ ! -f "$(BOARDPACK_EXTRACTS)/ssd_person.csv" ]; then \
+		$(BIN)/boardpack generate --out "$(BOARDPACK_EXTRACTS)"; \
+	else echo "Using the extracts already in $(BOARDPACK_EXTRACTS)"; fi
+
+run: manifest demo-data
+	@mkdir -p "$(DAGSTER_HOME)"
+	$(BIN)/boardpack run --month $(DEMO_MONTH)
+
+test: manifest
+	$(BIN)/pytest -q
+
+lint: $(INSTALLED)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	cd dbt_project && ../$(BIN)/sqlfluff lint models macros --disable-progress-bar
+
+format: $(INSTALLED)
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+	cd dbt_project && ../$(BIN)/sqlfluff fix models --disable-progress-bar
+
+clean:
+	rm -rf data dbt_project/target

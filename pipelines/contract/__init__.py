@@ -1,0 +1,170 @@
+"""The extract contract: the one machine-readable definition of the 13 SSD extract files.
+
+Everything that needs to know what a file must contain (the loader, the documentation, the
+synthetic data generator, the data quality checks) reads it from ``ssd_contract.csv`` through
+:func:`load_contract`, so a change to the contract is made in one place.
+
+Columns of ``ssd_contract.csv``:
+
+- ``table``, ``column``: SSD names (the file is ``<table>.csv``; header names match ``column``)
+- ``ssd_type``: the type in the SSD specification (nvarchar, nchar, datetime, float)
+- ``logical_type``: how the loader reads the value: id, text, date, flag or number
+- ``primary_key``: yes where the column identifies the record (no blanks, no duplicates)
+- ``required``: yes where the column must be present in the file's header
+- ``nullable``: yes where a blank value is allowed; a blank in a "no" column quarantines the row
+- ``references``: ``<table>.<column>`` the value points at (documentation and data quality checks)
+- ``codes``: ``|``-separated allowed values (matched case-insensitively); blank means any value
+- ``origin``: ``ssd`` (the national specification) or ``local-extension``
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+CONTRACT_PATH = Path(__file__).with_name("ssd_contract.csv")
+
+# How each logical type is stored in the raw layer (docs/architecture.md).
+DUCKDB_TYPES = {
+    "id": "VARCHAR",
+    "text": "VARCHAR",
+    "date": "DATE",
+    "flag": "BOOLEAN",
+    "number": "DOUBLE",
+}
+
+# Date layouts found in real extracts. A value that starts with a four-digit year is read in
+# ISO order by DuckDB's own cast (fast, and strict: 2014-02-30 is not a date): "2014-08-31",
+# or with a time as SQL Server exports datetime columns, "2014-08-31 00:00:00.000". A value
+# with slashes is read day first (UK order), with or without a time as Excel writes it. The
+# time of day is dropped: every contract date is a calendar date.
+UK_DATE_FORMATS = ("%d/%m/%Y", "%d/%m/%Y %H:%M", "%d/%m/%Y %H:%M:%S")
+DATE_FORMATS_READABLE = (
+    "YYYY-MM-DD",
+    "YYYY-MM-DD hh:mm:ss[.fff]",
+    "DD/MM/YYYY",
+    "DD/MM/YYYY hh:mm[:ss]",
+)
+
+# Y/N flags in any case. SQL Server bit columns export as 1/0 or True/False, so those are
+# accepted too. A blank flag is unknown (NULL), never "no".
+FLAG_TRUE = ("y", "yes", "true", "1")
+FLAG_FALSE = ("n", "no", "false", "0")
+
+_YES_NO = {"yes": True, "no": False}
+
+
+@dataclass(frozen=True)
+class ContractColumn:
+    table: str
+    name: str
+    ssd_type: str
+    logical_type: str
+    description: str
+    primary_key: bool
+    required: bool
+    nullable: bool
+    references: str | None
+    codes: tuple[str, ...]
+    origin: str
+
+    @property
+    def duckdb_type(self) -> str:
+        return DUCKDB_TYPES[self.logical_type]
+
+    @property
+    def is_local_extension(self) -> bool:
+        return self.origin == "local-extension"
+
+
+@dataclass(frozen=True)
+class ContractTable:
+    name: str
+    columns: tuple[ContractColumn, ...]
+
+    @property
+    def file_name(self) -> str:
+        return f"{self.name}.csv"
+
+    @property
+    def column_names(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.columns)
+
+    @property
+    def primary_key(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.columns if c.primary_key)
+
+    @property
+    def required_columns(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.columns if c.required)
+
+    @property
+    def optional_columns(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.columns if not c.required)
+
+    @property
+    def non_nullable_columns(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.columns if not c.nullable)
+
+    def column(self, name: str) -> ContractColumn:
+        for c in self.columns:
+            if c.name == name:
+                return c
+        raise KeyError(f"{self.name} has no column {name!r}")
+
+
+class Contract(dict[str, ContractTable]):
+    """{table name: ContractTable} in the contract's order; ``.tables`` lists the tables."""
+
+    @property
+    def tables(self) -> tuple[ContractTable, ...]:
+        return tuple(self.values())
+
+
+def _parse_row(row: dict[str, str]) -> ContractColumn:
+    def yes_no(field: str) -> bool:
+        value = row[field].strip().lower()
+        if value not in _YES_NO:
+            raise ValueError(f"contract: {row['column']}.{field} must be yes or no, not {value!r}")
+        return _YES_NO[value]
+
+    logical_type = row["logical_type"].strip()
+    if logical_type not in DUCKDB_TYPES:
+        raise ValueError(f"contract: {row['column']} has unknown logical_type {logical_type!r}")
+    codes = tuple(c.strip() for c in row["codes"].split("|") if c.strip())
+    return ContractColumn(
+        table=row["table"].strip(),
+        name=row["column"].strip().lower(),
+        ssd_type=row["ssd_type"].strip(),
+        logical_type=logical_type,
+        description=row["description"].strip(),
+        primary_key=yes_no("primary_key"),
+        required=yes_no("required"),
+        nullable=yes_no("nullable"),
+        references=row["references"].strip() or None,
+        codes=codes,
+        origin=row["origin"].strip(),
+    )
+
+
+@cache
+def load_contract(path: Path = CONTRACT_PATH) -> Contract:
+    """The contract as {table name: ContractTable}, in the order of the CSV (cached; treat it
+    as read-only)."""
+    with open(path, newline="", encoding="utf-8") as f:
+        columns = [_parse_row(row) for row in csv.DictReader(f)]
+    by_table: dict[str, list[ContractColumn]] = {}
+    for column in columns:
+        by_table.setdefault(column.table, []).append(column)
+    return Contract((name, ContractTable(name, tuple(cols))) for name, cols in by_table.items())
+
+
+def get_table(table_name: str) -> ContractTable:
+    """One table of the contract; a clear error for a name that is not an SSD extract."""
+    contract = load_contract()
+    if table_name not in contract:
+        known = ", ".join(contract)
+        raise KeyError(f"{table_name!r} is not a table of the extract contract (known: {known})")
+    return contract[table_name]

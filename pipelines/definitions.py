@@ -1,0 +1,30 @@
+"""The Dagster code location: every asset from extract file to board pack, in one graph."""
+
+from __future__ import annotations
+
+import dagster as dg
+
+from pipelines.assets.board_pack import board_pack
+from pipelines.assets.dbt import build_dbt_assets
+from pipelines.assets.raw import build_raw_assets
+from pipelines.partitions import reporting_months
+from pipelines.resources import dbt_resource, warehouse_resource
+
+MONTHLY_JOB_NAME = "monthly_board_pack"
+
+# Everything from the extract files to the pack for one reporting month.
+monthly_board_pack = dg.define_asset_job(
+    MONTHLY_JOB_NAME,
+    selection=dg.AssetSelection.all(),
+    partitions_def=reporting_months,
+    description="Load the extracts, rebuild the models and checks, write the month's board pack.",
+)
+
+# DuckDB allows one writing process per file, so every run executes its steps one after the
+# other in the run's own process.
+defs = dg.Definitions(
+    assets=[*build_raw_assets(), build_dbt_assets(), board_pack],
+    jobs=[monthly_board_pack],
+    resources={"warehouse": warehouse_resource(), "dbt": dbt_resource()},
+    executor=dg.in_process_executor,
+)

@@ -1,0 +1,185 @@
+"""Reading an extract file as bytes: fingerprint, encoding, header line.
+
+Real extracts arrive as UTF-8, UTF-8 with a byte order mark (Excel, SSMS "Save results as")
+or Windows-1252 (older SQL Server exports). DuckDB reads UTF-8 only without extensions, which
+cannot be downloaded here, so a Windows-1252 file is transcoded to a temporary UTF-8 copy.
+
+DuckDB's CSV reader also fails on a file that mixes \r\n and \n line endings (a file
+appended to in another editor), so such a file is copied with \n endings throughout.
+
+One streaming pass over the bytes computes the SHA-256 (to skip unchanged files), checks that
+the bytes are valid UTF-8, and counts line breaks (to tell whether DuckDB's record order maps
+straight onto physical line numbers). This costs well under a second per 100 MB.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+from pipelines.ingest.errors import ExtractFileError
+
+CHUNK_SIZE = 4 * 1024 * 1024
+UTF8_BOM = codecs.BOM_UTF8
+UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+
+
+@dataclass(frozen=True)
+class ScannedFile:
+    """What one pass over a file's bytes tells us."""
+
+    path: Path
+    file_name: str
+    sha256: str
+    size: int
+    is_utf8: bool
+    mixed_line_endings: bool
+    last_content_line: int  # physical line number of the last line that is not blank
+
+
+def find_extract(extracts_dir: Path, file_name: str) -> Path:
+    """The extract's path; accepts a different case (``SSD_Contacts.csv``) because files copied
+    from Windows shares often change case. Raises ExtractFileError when there is no such file."""
+    exact = Path(extracts_dir) / file_name
+    if exact.is_file():
+        return exact
+    if Path(extracts_dir).is_dir():
+        for candidate in sorted(Path(extracts_dir).iterdir()):
+            if candidate.name.lower() == file_name.lower() and candidate.is_file():
+                return candidate
+    raise ExtractFileError(
+        file_name, f"file not found in {extracts_dir} (expected the extract {file_name})"
+    )
+
+
+class _Utf8Check:
+    """Feeds a file's bytes through a UTF-8 decoder, remembering the first byte that is not
+    UTF-8 and whether valid non-ASCII UTF-8 came before it: then the file mixes encodings
+    (a Windows-1252 file fails at its first accented letter), and reading it all as
+    Windows-1252 would silently garble the UTF-8 part."""
+
+    def __init__(self):
+        self.decoder = codecs.getincrementaldecoder("utf-8")()
+        self.ok = True
+        self.saw_non_ascii = False
+        self.bad_byte = 0
+        self.bad_line = 0
+        self.non_ascii_before_bad = False
+
+    def feed(self, data: bytes, lines_before: int, final: bool = False) -> None:
+        if not self.ok:
+            return
+        pending = self.decoder.getstate()[0]  # the start of a character cut by the chunk
+        try:
+            self.decoder.decode(data, final=final)
+            self.saw_non_ascii = self.saw_non_ascii or not data.isascii()
+        except UnicodeDecodeError as e:
+            seen = pending + data
+            self.ok = False
+            self.bad_byte = seen[min(e.start, len(seen) - 1)]
+            self.bad_line = lines_before + seen[: e.start].count(b"\n") + 1
+            self.non_ascii_before_bad = self.saw_non_ascii or not seen[: e.start].isascii()
+
+
+def scan_file(path: Path, file_name: str) -> ScannedFile:
+    """Fingerprint the file and check its encoding; raises ExtractFileError for an empty file,
+    a UTF-16 file, or one that mixes UTF-8 with another encoding."""
+    sha = hashlib.sha256()
+    utf8 = _Utf8Check()
+    has_bom = False
+    size = 0
+    newlines = 0
+    crlf = 0
+    previous_last_byte = b""
+    trailing_newlines = 0  # line breaks after the last character that is not a line break
+    with open(path, "rb") as f:
+        while chunk := f.read(CHUNK_SIZE):
+            text = chunk
+            if size == 0:
+                if chunk.startswith(UTF16_BOMS):
+                    raise ExtractFileError(
+                        file_name,
+                        "the file is UTF-16 encoded (expected UTF-8, UTF-8 with BOM or "
+                        "Windows-1252; save it as UTF-8 CSV)",
+                    )
+                has_bom = chunk.startswith(UTF8_BOM)
+                text = chunk.removeprefix(UTF8_BOM)
+            sha.update(chunk)
+            utf8.feed(text, newlines)
+            size += len(chunk)
+            newlines += chunk.count(b"\n")
+            crlf += chunk.count(b"\r\n") + (previous_last_byte == b"\r" and chunk[:1] == b"\n")
+            previous_last_byte = chunk[-1:]
+            body = chunk.rstrip(b"\r\n")
+            if body:
+                trailing_newlines = chunk[len(body) :].count(b"\n")
+            else:
+                trailing_newlines += chunk.count(b"\n")
+    if size == 0:
+        raise ExtractFileError(
+            file_name, "the file is empty (0 bytes); expected at least a header line"
+        )
+    utf8.feed(b"", newlines, final=True)  # a character cut off at the very end
+    if not utf8.ok and (has_bom or utf8.non_ascii_before_bad):
+        why = (
+            "the file starts with a UTF-8 byte order mark" if has_bom else "earlier lines are UTF-8"
+        )
+        raise ExtractFileError(
+            file_name,
+            f"the file mixes encodings: byte 0x{utf8.bad_byte:02X} on line {utf8.bad_line} is "
+            f"not UTF-8, but {why} (expected one encoding throughout: UTF-8, UTF-8 with BOM or "
+            "Windows-1252)",
+        )
+    return ScannedFile(
+        path=path,
+        file_name=file_name,
+        sha256=sha.hexdigest(),
+        size=size,
+        is_utf8=utf8.ok,
+        mixed_line_endings=0 < crlf < newlines,
+        last_content_line=newlines - trailing_newlines + 1,
+    )
+
+
+def readable_path(scanned: ScannedFile, temp_dir: Path) -> Path:
+    """A path DuckDB can read: the file itself when it is UTF-8 with consistent line endings,
+    otherwise a UTF-8 copy in temp_dir (transcoded from Windows-1252, line endings made \\n).
+    Raises ExtractFileError when the bytes are neither UTF-8 nor Windows-1252."""
+    if scanned.is_utf8 and not scanned.mixed_line_endings:
+        return scanned.path
+    target = Path(temp_dir) / f"readable_{scanned.file_name}"
+    decoder = codecs.getincrementaldecoder("utf-8-sig" if scanned.is_utf8 else "cp1252")()
+    offset = 0
+    lines_before = 0
+    held_back = ""  # a \r at the end of a chunk, whose \n may start the next one
+    with open(scanned.path, "rb") as source, open(target, "w", encoding="utf-8", newline="") as out:
+        while chunk := source.read(CHUNK_SIZE):
+            try:
+                text = held_back + decoder.decode(chunk, final=False)
+            except UnicodeDecodeError as e:
+                bad = chunk[e.start]
+                line = lines_before + chunk[: e.start].count(b"\n") + 1
+                raise ExtractFileError(
+                    scanned.file_name,
+                    f"cannot decode the file: byte 0x{bad:02X} on line {line} (byte offset "
+                    f"{offset + e.start}) is not valid UTF-8 or Windows-1252 (expected a "
+                    "UTF-8, UTF-8 with BOM or Windows-1252 text file)",
+                ) from None
+            held_back = "\r" if text.endswith("\r") else ""
+            text = text.removesuffix("\r")
+            out.write(text.replace("\r\n", "\n") if scanned.mixed_line_endings else text)
+            offset += len(chunk)
+            lines_before += chunk.count(b"\n")
+        out.write(held_back)
+    return target
+
+
+def read_header(path: Path) -> list[str]:
+    """The header line's names as written (no trimming), parsed as comma-separated values."""
+    with open(path, encoding="utf-8-sig", newline="") as f:
+        first_line = f.readline()
+    rows = list(csv.reader([first_line.rstrip("\r\n")]))
+    return rows[0] if rows else []

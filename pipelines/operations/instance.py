@@ -1,0 +1,40 @@
+"""The Dagster instance settings: a committed template copied into DAGSTER_HOME.
+
+`$DAGSTER_HOME/dagster.yaml` lives next to the run history under data/, which git ignores, so
+the settings are kept in pipelines/operations/dagster.yaml and copied in by `make ui` (and by
+the tests, into their temporary homes). The copy is always overwritten: change the template.
+
+    python -m pipelines.operations.instance [DAGSTER_HOME]
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+from pathlib import Path
+
+DAGSTER_YAML_TEMPLATE = Path(__file__).with_name("dagster.yaml")
+
+
+def prepare_dagster_home(home: Path | str | None = None) -> Path:
+    """Create the Dagster home (default: $DAGSTER_HOME) and install the settings; returns it."""
+    if home is None:
+        home = os.environ.get("DAGSTER_HOME", "").strip()
+        if not home:
+            raise ValueError("no Dagster home given and DAGSTER_HOME is not set")
+    # Dagster refuses a relative DAGSTER_HOME, so resolve it once here.
+    path = Path(home).expanduser().resolve()
+    path.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(DAGSTER_YAML_TEMPLATE, path / "dagster.yaml")
+    return path
+
+
+def main(argv: list[str]) -> int:
+    home = prepare_dagster_home(argv[0] if argv else None)
+    print(f"Dagster home: {home} (settings from {DAGSTER_YAML_TEMPLATE.name})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,160 @@
+"""Automatic facts printed under the team's comment on each indicator page.
+
+They say what a reader needs to judge the figure and that the seed pack's authors had to type
+by hand: the numerator and denominator, a small-numbers warning, the three-month figure for
+percentage indicators, and any data-quality caveat from the checks.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from pipelines.pack.formatting import (
+    add_months,
+    as_float,
+    fmt_count,
+    fmt_percent,
+    fmt_points,
+    months_phrase,
+)
+
+SMALL_NUMBERS_THRESHOLD = 20  # the mart's small_numbers flag wins where it is set
+
+
+@dataclass(frozen=True)
+class Wording:
+    """How to say "N <things> were <done>, of which M (x%) <met the standard>"."""
+
+    singular: str
+    plural: str
+    done: str  # "held", "completed", "received"
+    met: str  # plural verb phrase: "were in timescale", "progressed to an initial assessment"
+
+
+# The three-month sentence, per indicator. Only percentage indicators counted "in month"
+# belong here: summing snapshot or rolling-12-month figures over three months would count the
+# same children more than once.
+THREE_MONTH_WORDING: dict[str, Wording] = {
+    "referrals_to_ia": Wording(
+        "referral", "referrals", "received", "progressed to an initial assessment"
+    ),
+    "ia_timely": Wording(
+        "initial assessment", "initial assessments", "completed", "were within 10 working days"
+    ),
+    "ca_timely": Wording(
+        "core assessment", "core assessments", "completed", "were within 35 working days"
+    ),
+    "icpc_timely": Wording(
+        "initial child protection conference",
+        "initial child protection conferences",
+        "held",
+        "were within 15 working days",
+    ),
+    "rcpc_timely": Wording("review conference", "review conferences", "held", "were in timescale"),
+    "cla_reviews_timely": Wording("LAC review", "LAC reviews", "held", "were in timescale"),
+    "assessments_timely_45": Wording(
+        "single assessment", "single assessments", "completed", "were within 45 working days"
+    ),
+    "rereferrals_12m": Wording(
+        "referral", "referrals", "received", "were re-referrals within 12 months"
+    ),
+}
+# Any other in-month percentage indicator gets this neutral wording rather than no sentence.
+GENERIC_WORDING = Wording("case", "cases", "counted", "met the measure")
+
+
+@dataclass(frozen=True)
+class Fact:
+    kind: str  # "counts", "small_numbers", "three_month", "caveat"
+    text: str
+
+
+def indicator_facts(
+    row: dict, series: list[dict], month_start: dt.date, caveats: list[str]
+) -> list[Fact]:
+    facts: list[Fact] = []
+    percent = row.get("unit") == "percent"
+    numerator, denominator = as_float(row.get("numerator")), as_float(row.get("denominator"))
+    if percent:
+        facts.append(
+            Fact(
+                "counts",
+                f"Numerator {fmt_count(numerator)}; denominator {fmt_count(denominator)}.",
+            )
+        )
+        small = small_numbers_text(row)
+        if small:
+            facts.append(Fact("small_numbers", small))
+        sentence = three_month_sentence(row, series, month_start)
+        if sentence:
+            facts.append(Fact("three_month", sentence))
+    for caveat in caveats:
+        facts.append(Fact("caveat", f"Data quality: {caveat}"))
+    return facts
+
+
+def small_numbers_text(row: dict) -> str | None:
+    """'Small numbers: one record moves this figure by 12.50 points.' where the denominator
+    is under the threshold (the mart's flag carries the team's configured threshold)."""
+    denominator = as_float(row.get("denominator"))
+    if not denominator or denominator <= 0:
+        return None
+    flag = row.get("small_numbers")
+    small = bool(flag) if flag is not None else denominator < SMALL_NUMBERS_THRESHOLD
+    if not small:
+        return None
+    return (
+        f"Small numbers: one record moves this figure by {fmt_points(100.0 / denominator)} "
+        f"points (denominator {fmt_count(denominator)})."
+    )
+
+
+def is_in_month(row: dict) -> bool:
+    period = (row.get("measure_period") or "").strip().lower()
+    return period.startswith("in month")
+
+
+def three_month_sentence(row: dict, series: list[dict], month_start: dt.date) -> str | None:
+    """'During June, July and August 2014, 139 review conferences were held, of which
+    132 (94.96%) were in timescale.' Sums the numerators and denominators of the 3 months
+    ending with the reporting month; None when a month is missing (a partial sum would
+    mislead) or the indicator is not a flow counted in month."""
+    code = row["indicator_code"]
+    wording = THREE_MONTH_WORDING.get(code)
+    if wording is None:
+        if not is_in_month(row):
+            return None
+        wording = GENERIC_WORDING
+    months = [add_months(month_start, offset) for offset in (-2, -1, 0)]
+    by_month = {_month_key(r["month"]): r for r in series}
+    numerators, denominators = [], []
+    for month in months:
+        found = by_month.get(month)
+        if found is None:
+            return None
+        num, den = as_float(found.get("numerator")), as_float(found.get("denominator"))
+        if num is None or den is None:
+            return None
+        numerators.append(num)
+        denominators.append(den)
+    total, met = sum(denominators), sum(numerators)
+    period = months_phrase(months)
+    if total == 0:
+        return f"During {period}, no {wording.plural} were {wording.done}."
+    noun, verb = (wording.singular, "was") if total == 1 else (wording.plural, "were")
+    met_phrase = wording.met
+    if met == 1 and met_phrase.startswith("were "):
+        met_phrase = "was " + met_phrase.removeprefix("were ")
+    return (
+        f"During {period}, {fmt_count(total)} {noun} {verb} {wording.done}, of which "
+        f"{fmt_count(met)} ({fmt_percent(100.0 * met / total)}) {met_phrase}."
+    )
+
+
+def _month_key(value: object) -> dt.date:
+    if isinstance(value, dt.datetime):
+        return value.date().replace(day=1)
+    if isinstance(value, dt.date):
+        return value.replace(day=1)
+    return dt.date.fromisoformat(str(value)[:10]).replace(day=1)

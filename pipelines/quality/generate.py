@@ -1,0 +1,261 @@
+"""Write the starting suites in expectations/ from the extract contract and specs.py.
+
+    python -m pipelines.quality.generate            # writes only the suites that are missing
+    python -m pipelines.quality.generate --force    # rewrites every suite (loses hand edits)
+
+The JSON files are the source of truth at run time: the performance team edits them (see
+expectations/README.md). This script only gives a new table, or a new contract rule, a
+starting point, and the tests check that every contract rule still has its expectation.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+from pipelines.contract import ContractTable, load_contract
+from pipelines.quality.specs import (
+    DATE_PAIRS,
+    EARLIEST_PLAUSIBLE_DATE,
+    EVENT_DATE,
+    MAY_BE_FUTURE,
+    TABLE_INDICATORS,
+    UNENDED_PLACEMENT_INDICATORS,
+)
+from pipelines.settings import EXPECTATIONS_DIR
+
+ERROR, WARNING = "error", "warning"
+
+
+def _exp(kind_of: str, kwargs: dict, *, name: str, severity: str, kind: str, problem: str,
+         indicators: list[str] | None = None) -> dict:  # fmt: skip
+    meta = {"name": name, "severity": severity, "kind": kind, "problem": problem}
+    if indicators is not None:
+        meta["indicators"] = indicators
+    return {"type": kind_of, "kwargs": kwargs, "meta": meta}
+
+
+def _flag(flag: str, **meta) -> dict:
+    return _exp(
+        "expect_column_values_to_be_in_set", {"column": flag, "value_set": [False]}, **meta
+    )
+
+
+def _table_expectations(t: ContractTable) -> list[dict]:
+    key = t.primary_key[0]
+    out = [
+        _exp(
+            "expect_table_row_count_to_be_between",
+            {"min_value": 1},
+            name="table_not_empty",
+            severity=ERROR,
+            kind="empty_table",
+            problem=f"the {t.name} extract loaded no rows",
+        ),
+        _exp(
+            "expect_column_values_to_not_be_null",
+            {"column": key},
+            name="key_present",
+            severity=ERROR,
+            kind="missing_key",
+            problem=f"record has no {key}",
+        ),
+        _exp(
+            "expect_column_values_to_be_unique",
+            {"column": key},
+            name="key_unique",
+            severity=ERROR,
+            kind="duplicate_key_after_load",
+            problem=f"{key} is not unique after loading",
+        ),
+        _flag(
+            "flag__duplicate_key_quarantined",
+            name="duplicate_key_in_extract",
+            severity=WARNING,
+            kind="duplicate_id",
+            problem=f"{key} appears more than once in the extract (later copies quarantined)",
+        ),
+    ]
+    for c in t.columns:
+        if not c.nullable and not c.primary_key:
+            out.append(
+                _exp(
+                    "expect_column_values_to_not_be_null",
+                    {"column": c.name},
+                    name=f"{c.name}_present",
+                    severity=ERROR,
+                    kind="missing_value",
+                    problem=f"record has no {c.name}",
+                )
+            )
+        if c.codes:
+            out.append(
+                _exp(
+                    "expect_column_values_to_be_in_set",
+                    {"column": f"{c.name}__lower", "value_set": [v.lower() for v in c.codes]},
+                    name=f"{c.name}_in_code_set",
+                    severity=ERROR,
+                    kind="code_not_in_code_set",
+                    problem=f"{c.name} is not one of its codes ({', '.join(c.codes)})",
+                )
+            )
+    for c in t.columns:
+        if c.logical_type != "date":
+            continue
+        if c.name not in MAY_BE_FUTURE:
+            out.append(
+                _exp(
+                    "expect_column_values_to_be_between",
+                    {"column": c.name, "max_value": {"$PARAMETER": "as_at"}},
+                    name=f"{c.name}_not_in_future",
+                    severity=WARNING,
+                    kind="future_date",
+                    problem=f"{c.name} is after the date of the extract",
+                )
+            )
+        out.append(
+            _exp(
+                "expect_column_values_to_be_between",
+                {"column": c.name, "min_value": EARLIEST_PLAUSIBLE_DATE},
+                name=f"{c.name}_plausible",
+                severity=WARNING,
+                kind="implausible_date",
+                problem=f"{c.name} is before {EARLIEST_PLAUSIBLE_DATE[:4]}",
+            )
+        )
+    for start, end in DATE_PAIRS.get(t.name, []):
+        out.append(
+            _exp(
+                "expect_column_pair_values_a_to_be_greater_than_b",
+                {
+                    "column_A": end,
+                    "column_B": start,
+                    "or_equal": True,
+                    "ignore_row_if": "either_value_is_missing",
+                },
+                name=f"{end}_not_before_start",
+                severity=WARNING,
+                kind="end_before_start",
+                problem=f"{end} is before {start}",
+            )
+        )
+    if t.name == "ssd_early_help_episodes":
+        out.append(
+            _flag(
+                "flag__stale_early_help",
+                name="stale_early_help",
+                severity=WARNING,
+                kind="stale_early_help",
+                problem="early help episode open with no end date for longer than the stale "
+                "period (ref_settings: early_help_stale_after_months)",
+                indicators=[],
+            )
+        )
+    return out
+
+
+def _cross_table_expectations(t: ContractTable) -> list[dict]:
+    contract = load_contract()
+    out = []
+    for c in t.columns:
+        if not c.references or c.references.split(".")[0] not in contract:
+            continue
+        target = c.references.split(".")[0]
+        is_person = c.references == "ssd_person.pers_person_id"
+        out.append(
+            _flag(
+                f"flag__{c.name}__unresolved",
+                name=f"{c.name}_resolves",
+                severity=WARNING,
+                kind="missing_person" if is_person else "unresolved_reference",
+                problem=f"person {c.name} is missing from ssd_person"
+                if is_person
+                else f"{c.name} is not found in {c.references}",
+            )
+        )
+    if t.name in EVENT_DATE:
+        column = EVENT_DATE[t.name]
+        out.append(
+            _flag(
+                f"flag__{column}__before_birth",
+                name=f"{column}_not_before_birth",
+                severity=WARNING,
+                kind="event_before_birth",
+                problem=f"{column} is before the child's date of birth",
+            )
+        )
+    named = {
+        "ssd_cla_placement": [
+            (
+                "unended_placement_later_placement",
+                "placement has no end date but the child has a later placement",
+            ),
+            (
+                "unended_placement_episode_ended",
+                "placement has no end date but the CLA episode that holds it has ended",
+            ),
+            (
+                "unended_placement_aged_18",
+                "placement has no end date but the young person is 18 or over",
+            ),
+        ],
+        "ssd_cp_plans": [
+            ("overlapping_cp_plan", "CP plan overlaps another CP plan for the same child")
+        ],
+        "ssd_cla_episodes": [
+            ("overlapping_cla_episode", "CLA episode overlaps another episode for the same child")
+        ],
+        "ssd_cp_visits": [("visit_outside_plan", "CP visit is not within any CP plan of the child")],
+    }
+    for flag, problem in named.get(t.name, []):
+        out.append(
+            _flag(
+                f"flag__{flag}",
+                name=flag,
+                severity=WARNING,
+                kind=flag,
+                problem=problem,
+                indicators=UNENDED_PLACEMENT_INDICATORS if flag.startswith("unended") else None,
+            )
+        )
+    return out
+
+
+def build_suites() -> dict[str, dict]:
+    """file name -> suite JSON, for every table of the contract."""
+    suites = {}
+    for t in load_contract().values():
+        meta = {"table": t.name, "indicators": TABLE_INDICATORS.get(t.name, [])}
+        suites[f"{t.name}.json"] = {
+            "name": t.name,
+            "meta": {**meta, "scope": "table"},
+            "expectations": _table_expectations(t),
+        }
+        cross = _cross_table_expectations(t)
+        if cross:
+            suites[f"{t.name}_cross_table.json"] = {
+                "name": f"{t.name}_cross_table",
+                "meta": {**meta, "scope": "cross_table"},
+                "expectations": cross,
+            }
+    return suites
+
+
+def write_suites(directory: Path = EXPECTATIONS_DIR, force: bool = False) -> list[Path]:
+    directory.mkdir(parents=True, exist_ok=True)
+    written = []
+    for file_name, suite in build_suites().items():
+        path = directory / file_name
+        if path.exists() and not force:
+            continue
+        path.write_text(json.dumps(suite, indent=2) + "\n", encoding="utf-8")
+        written.append(path)
+    return written
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--force", action="store_true", help="rewrite existing suites")
+    for p in write_suites(force=parser.parse_args().force):
+        print(f"wrote {p}")

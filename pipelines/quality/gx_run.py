@@ -1,0 +1,206 @@
+"""Running one suite with Great Expectations on a frame DuckDB built, and reading the result.
+
+GX's SQL datasource gives wrong answers on DuckDB, so GX only ever sees pandas frames: the
+record's `_source_line` plus the columns the suite names (derived ones computed in SQL by
+features.py). An expectation GX could not evaluate (a misspelt column, an unknown expectation
+type, a wrong argument) comes back as BROKEN: a fault in the check, never counted as failing
+records.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+from dataclasses import dataclass, field
+
+import duckdb
+import great_expectations as gx
+import pandas as pd
+from great_expectations.data_context.types.base import ProgressBarsConfig
+
+from pipelines.quality.features import Params, frame_sql
+from pipelines.quality.suites import ExpectationSpec, Suite
+
+PASSED, FAILED, BROKEN = "passed", "failed", "broken"
+
+# COMPLETE gives the failing rows' _source_line (for the worklists) and nothing else: no
+# values, so nothing about a child reaches the results, the history or Data Docs.
+RESULT_FORMAT = {
+    "result_format": "COMPLETE",
+    "unexpected_index_column_names": ["_source_line"],
+    "partial_unexpected_count": 0,
+    "exclude_unexpected_values": True,
+    "return_unexpected_index_query": False,
+}
+ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class ExpectationOutcome:
+    spec: ExpectationSpec
+    status: str  # passed, failed or broken
+    failing_records: int = 0
+    checked_records: int | None = None
+    failing_lines: list[int] = field(default_factory=list)  # restricted: for worklists only
+    observed: str | None = None  # an aggregate's observed value (a row count)
+    message: str | None = None  # why a broken expectation could not be evaluated
+
+
+@dataclass
+class SuiteOutcome:
+    suite: Suite
+    outcomes: list[ExpectationOutcome]
+    rows: int
+    seconds: float
+    gx_result: object | None = None  # the sanitised GX result, for Data Docs
+
+    @property
+    def failing_lines(self) -> set[int]:
+        return {line for o in self.outcomes for line in o.failing_lines}
+
+
+def _datetime_kwargs(value):
+    # GX parses "2014-08-31" into a date, which pandas will not compare with datetime64; a
+    # datetime compares, so plain ISO dates in a suite are read as midnight on that day.
+    if isinstance(value, str) and ISO_DATE.match(value):
+        return value + "T00:00:00"
+    if isinstance(value, dict):
+        return {k: _datetime_kwargs(v) for k, v in value.items()}
+    return value
+
+
+def _gx_expectation(spec: ExpectationSpec) -> dict:
+    kwargs = {k: _datetime_kwargs(v) for k, v in spec.kwargs.items()}
+    meta = {"name": spec.name, "severity": spec.severity, "kind": spec.kind}
+    return {"type": spec.type, "kwargs": kwargs, "meta": meta}
+
+
+class GxRunner:
+    """One ephemeral GX context for a whole check run (no files, no network)."""
+
+    def __init__(self) -> None:
+        self.context = gx.get_context(mode="ephemeral")
+        # progress bars would fill the Dagster compute logs with one line per metric batch
+        self.context.variables.progress_bars = ProgressBarsConfig(globally=False)
+        self.datasource = self.context.data_sources.add_pandas("warehouse")
+
+    def validation(self, suite: Suite, specs: list[ExpectationSpec]):
+        doc = {
+            "name": suite.name,
+            "meta": {k: v for k, v in suite.document.get("meta", {}).items() if k != "notes"},
+            "expectations": [_gx_expectation(s) for s in specs],
+        }
+        gx_suite = self.context.suites.add(gx.ExpectationSuite(**doc))
+        asset = self.datasource.add_dataframe_asset(suite.name)
+        batch = asset.add_batch_definition_whole_dataframe("whole_table")
+        vd = gx.ValidationDefinition(name=suite.name, data=batch, suite=gx_suite)
+        return gx_suite, self.context.validation_definitions.add(vd)
+
+
+def fetch_frame(con: duckdb.DuckDBPyConnection, suite: Suite, params: Params):
+    sql, unknown = frame_sql(suite.table, suite.columns, params)
+    frame = con.execute(sql).df()
+    for column in frame.columns:
+        # datetime64[ns] is the dtype GX compares vectorised; DuckDB hands over [us]
+        if pd.api.types.is_datetime64_any_dtype(frame[column]):
+            frame[column] = frame[column].astype("datetime64[ns]")
+    return frame, set(unknown)
+
+
+def _exception(result) -> str | None:
+    info = result.exception_info or {}
+    if info.get("raised_exception"):
+        return info.get("exception_message") or "raised an exception"
+    for value in info.values():  # keyed by metric when a metric failed
+        if isinstance(value, dict) and value.get("raised_exception"):
+            return value.get("exception_message") or "raised an exception"
+    return None
+
+
+def _lines(result: dict) -> list[int]:
+    lines: list[int] = []
+    for entry in result.get("unexpected_index_list") or []:
+        value = entry.get("_source_line") if isinstance(entry, dict) else None
+        if isinstance(value, list):
+            lines.extend(int(v) for v in value)
+        elif value is not None:
+            lines.append(int(value))
+    return lines
+
+
+def _outcome(spec: ExpectationSpec, result) -> ExpectationOutcome:
+    broken = _exception(result)
+    if broken:
+        return ExpectationOutcome(spec, BROKEN, message=broken.splitlines()[0][:300])
+    r = result.result or {}
+    lines = _lines(r)
+    count = r.get("unexpected_count")
+    observed = r.get("observed_value")
+    if count is None:  # an aggregate (row count): one failing "record" when it fails
+        count = 0 if result.success else 1
+    return ExpectationOutcome(
+        spec,
+        PASSED if result.success else FAILED,
+        failing_records=int(count),
+        checked_records=r.get("element_count"),
+        failing_lines=lines,
+        observed=None if observed is None else str(observed),
+    )
+
+
+def _sanitise(result) -> None:
+    """Drop what could identify a record before the result is kept or rendered."""
+    for r in result.results:
+        for key in ("unexpected_index_list", "partial_unexpected_index_list", "unexpected_list"):
+            (r.result or {}).pop(key, None)
+        message = _exception(r)
+        if message:
+            first = message.splitlines()[0][:300]
+            r.exception_info = {
+                "raised_exception": True,
+                "exception_message": first,
+                "exception_traceback": first,
+            }
+
+
+def run_suite(
+    runner: GxRunner, con: duckdb.DuckDBPyConnection, suite: Suite, params: Params
+) -> SuiteOutcome:
+    started = time.perf_counter()
+    frame, unknown = fetch_frame(con, suite, params)
+    # An expectation naming a column that is neither raw nor derived cannot run: broken.
+    runnable = [s for s in suite.expectations if not set(s.columns) & unknown]
+    outcomes: dict[str, ExpectationOutcome] = {
+        s.name: ExpectationOutcome(
+            s, BROKEN, message=f"unknown column {', '.join(sorted(set(s.columns) & unknown))}"
+        )
+        for s in suite.expectations
+        if set(s.columns) & unknown
+    }
+    gx_result = None
+    try:
+        gx_suite, vd = runner.validation(suite, runnable)
+        built = {e.meta.get("name") for e in gx_suite.expectations}
+        for s in runnable:
+            if s.name not in built:  # GX logged and dropped an invalid configuration
+                outcomes[s.name] = ExpectationOutcome(
+                    s, BROKEN, message=f"GX could not build {s.type} with these arguments"
+                )
+        gx_result = vd.run(
+            batch_parameters={"dataframe": frame},
+            expectation_parameters={"as_at": pd.Timestamp(params.as_at)},
+            result_format=RESULT_FORMAT,
+        )
+        for result in gx_result.results:
+            spec = suite.expectation(result.expectation_config.meta["name"])
+            outcomes[spec.name] = _outcome(spec, result)
+        _sanitise(gx_result)
+    except Exception as e:  # GX itself failed: every expectation of the suite is broken
+        log.exception("suite %s could not run", suite.name)
+        for s in runnable:
+            outcomes.setdefault(s.name, ExpectationOutcome(s, BROKEN, message=str(e)[:300]))
+    ordered = [outcomes[s.name] for s in suite.expectations if s.name in outcomes]
+    return SuiteOutcome(suite, ordered, len(frame), time.perf_counter() - started, gx_result)

@@ -1,0 +1,401 @@
+"""A small hand-made warehouse for the board pack tests (no dbt run needed).
+
+It holds exactly the tables the pack reads: marts.fct_indicator_month (42 months, 2011-04 to
+2014-09, five indicators: counts with and without a rate, a band target, two percentages with
+small numbers), raw.load_log, the quality models, reference.ref_settings, and, to prove the
+pack never reads them, person-level tables carrying the identifiers P000123 / PL000456.
+The August 2014 figures are the seed report's.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from pipelines.pack.data import MART_COLUMNS
+
+MONTH = "2014-08"
+FIRST = dt.date(2011, 4, 1)
+LAST = dt.date(2014, 9, 1)  # one month after the reporting month: must never be shown
+PERSON_ID = "P000123"
+PLACEMENT_ID = "PL000456"
+POPULATION = 86_600.0
+
+COMMENTARY_2014_08 = """# Commentary for August 2014 (fixture)
+
+Notes before the first indicator heading are not printed.
+
+## contacts
+With the exception of June and July 2014, there has been a month on month increase in the
+number of contacts being received.
+
+## referrals - Referrals received
+The current figure of 489 is in respect of the month of August 2014. The comparator is based
+on the **rate per 10,000** over the year.
+
+- first point
+- second point
+
+## rcpc_timely
+Only 15 review child protection conferences were held during August 2014, of which 2 were out
+of timescale.
+
+## cla_reviews_timely
+In July 2014, 79 out of 83 LAC reviews were held in timescale.
+
+## data_quality
+The cleansing of the early help register continues in every locality.
+"""
+
+
+def _months() -> list[dt.date]:
+    months, day = [], FIRST
+    while day <= LAST:
+        months.append(day)
+        day = dt.date(day.year + (day.month == 12), day.month % 12 + 1, 1)
+    return months
+
+
+def _month_end(day: dt.date) -> dt.date:
+    nxt = dt.date(day.year + (day.month == 12), day.month % 12 + 1, 1)
+    return nxt - dt.timedelta(days=1)
+
+
+CATALOGUE = {
+    "contacts": dict(
+        display_order=3,
+        name="Contacts Received Per Month",
+        unit="count",
+        rate_basis="none",
+        target_measure="value",
+        indicator_guide="neither",
+        responsible_officer="Service Manager, Multi-Agency Safeguarding Hub",
+        description="Total contacts received by the Multi-Agency Safeguarding Hub in month.",
+        measure="Contacts dated in the month",
+        guide_text="Monitoring the number of contacts received.",
+        measure_period="In month",
+    ),
+    "referrals": dict(
+        display_order=4,
+        name="Referrals Received Per Month",
+        unit="count",
+        rate_basis="rolling_12",
+        target_measure="rate",
+        target_low=450.0,
+        target_high=600.0,
+        target_text="450.00 to 600.00 per 10,000",
+        is_illustrative_target=True,
+        indicator_guide="neither",
+        responsible_officer="Service Manager, Multi-Agency Safeguarding Hub",
+        description="Total referrals received in month, with the rolling 12-month rate.",
+        measure="Referrals dated in the month; rate per 10,000 over the rolling 12 months",
+        guide_text="Looking to keep the rolling 12-month referral rate within the target band.",
+        measure_period="In month",
+        england_value=520.7,
+        england_year="2012/13",
+        statistical_neighbours_value=512.4,
+        statistical_neighbours_year="2012/13",
+        region_name="West Midlands",
+        region_value=545.1,
+        region_year="2012/13",
+        comparators_illustrative=True,
+    ),
+    "cp_children": dict(
+        display_order=12,
+        name="Children Subject to a Child Protection Plan",
+        unit="count",
+        rate_basis="month",
+        target_measure="rate",
+        target_value=55.4,
+        target_text="55.40 per 10,000",
+        is_illustrative_target=True,
+        indicator_guide="lower",
+        responsible_officer="Head of Service, Safeguarding and Review",
+        description="Total children subject to a Child Protection Plan at month end.",
+        measure="Distinct children with a plan open on the last day of the month",
+        guide_text="Looking to decrease the rate of children subject to a plan.",
+        measure_period="Month end (snapshot)",
+        england_value=37.9,
+        england_year="2012/13",
+        statistical_neighbours_value=41.6,
+        statistical_neighbours_year="2012/13",
+        region_name="West Midlands",
+        region_value=43.2,
+        region_year="2012/13",
+        comparators_illustrative=True,
+    ),
+    "rcpc_timely": dict(
+        display_order=15,
+        name="Review Child Protection Conferences in Timescale",
+        unit="percent",
+        rate_basis="none",
+        target_measure="value",
+        target_value=95.0,
+        target_text="95.00%",
+        is_illustrative_target=False,
+        indicator_guide="higher",
+        responsible_officer="Head of Service, Safeguarding and Review",
+        description="Percentage of review child protection conferences held in timescale.",
+        measure="Review conferences held in the month in timescale",
+        guide_text="Looking to increase the percentage held in timescale.",
+        measure_period="In month",
+        england_value=96.2,
+        england_year="2012/13",
+        comparators_illustrative=False,
+    ),
+    "cla_reviews_timely": dict(
+        display_order=19,
+        name="Looked After Children Reviews in Timescale",
+        unit="percent",
+        rate_basis="none",
+        target_measure="value",
+        target_value=95.0,
+        target_text="95.00%",
+        is_illustrative_target=False,
+        indicator_guide="higher",
+        responsible_officer="Head of Service, Safeguarding and Review",
+        description="Percentage of looked after children reviews held in timescale.",
+        measure="Reviews held in the month in timescale",
+        guide_text="Looking to increase the percentage held in timescale.",
+        measure_period="In month",
+    ),
+}
+
+# Hand-picked figures (the seed's) for the months the tests read; others are generated.
+FIXED = {
+    ("contacts", "2014-08"): (567, None),
+    ("contacts", "2013-08"): (441, None),
+    ("contacts", "2012-08"): (257, None),
+    ("referrals", "2014-08"): (489, None),
+    ("cp_children", "2014-08"): (475, None),
+    ("rcpc_timely", "2014-06"): (62, 64),
+    ("rcpc_timely", "2014-07"): (57, 60),
+    ("rcpc_timely", "2014-08"): (13, 15),
+    ("cla_reviews_timely", "2014-07"): (79, 83),
+    ("cla_reviews_timely", "2014-08"): (29, 35),
+}
+FIXED_RATES = {("referrals", "2014-08"): 1060.66, ("referrals", "2013-08"): 561.77}
+
+
+def _raw_figure(code: str, index: int, key: str) -> tuple[float, float | None]:
+    if (code, key) in FIXED:
+        return FIXED[(code, key)]
+    wave = (index * 7) % 11
+    if code == "contacts":
+        return 250 + 8 * index + wave, None
+    if code == "referrals":
+        return 180 + 7 * index + wave, None
+    if code == "cp_children":
+        return 380 + 3 * index - wave, None
+    if code == "rcpc_timely":
+        den = 40 + wave
+        return den - 1 - (index % 3), den
+    den = 60 + wave
+    return den - 2 - (index % 4), den
+
+
+def _rag(cat: dict, value: float | None, rate: float | None) -> str:
+    measured = rate if cat["target_measure"] == "rate" else value
+    if measured is None:
+        return "N/A"
+    if cat.get("target_low") is not None:
+        return "Green" if cat["target_low"] <= measured <= cat["target_high"] else "Red"
+    target = cat.get("target_value")
+    if target is None:
+        return "N/A"
+    better_high = cat["indicator_guide"] == "higher"
+    met = measured >= target if better_high else measured <= target
+    near = abs(measured - target) <= 5
+    return "Green" if met else ("Amber" if near else "Red")
+
+
+def _direction(cat: dict, now: float | None, before: float | None) -> str:
+    if now is None or before is None:
+        return "Not comparable"
+    if now == before:
+        return "No change"
+    if cat["indicator_guide"] == "neither":
+        return "Increased" if now > before else "Decreased"
+    better = now > before if cat["indicator_guide"] == "higher" else now < before
+    return "Improved" if better else "Worsened"
+
+
+def mart_rows() -> list[dict]:
+    months = _months()
+    rows = []
+    for code, cat in CATALOGUE.items():
+        series: dict[dt.date, dict] = {}
+        for index, month in enumerate(months):
+            key = f"{month:%Y-%m}"
+            num, den = _raw_figure(code, index, key)
+            value = round(100.0 * num / den, 2) if den else (None if den == 0 else float(num))
+            rate = None
+            if cat["rate_basis"] != "none":
+                rate = FIXED_RATES.get((code, key), round(num / POPULATION * 10000 * 12, 2))
+                if cat["rate_basis"] == "month":
+                    rate = round(num / POPULATION * 10000, 2)
+            series[month] = dict(value=value, num=num, den=den, rate=rate)
+        for month in months:
+            point = series[month]
+            prev1 = series.get(dt.date(month.year - 1, month.month, 1))
+            prev2 = series.get(dt.date(month.year - 2, month.month, 1))
+            measured_now = point["rate"] if cat["target_measure"] == "rate" else point["value"]
+            measured_before = None
+            if prev1:
+                measured_before = prev1["rate"] if cat["target_measure"] == "rate" else prev1["value"]
+            row = {column: None for column in MART_COLUMNS}
+            row.update({k: v for k, v in cat.items()})
+            row.update(
+                indicator_code=code,
+                month=month,
+                month_end=_month_end(month),
+                value=point["value"],
+                numerator=float(point["num"]),
+                denominator=None if point["den"] is None else float(point["den"]),
+                rate_per_10k=point["rate"],
+                rag=_rag(cat, point["value"], point["rate"]),
+                previous_1y=prev1["value"] if prev1 else None,
+                previous_2y=prev2["value"] if prev2 else None,
+                previous_1y_rate=prev1["rate"] if prev1 else None,
+                direction=_direction(cat, measured_now, measured_before),
+                small_numbers=bool(point["den"] is not None and point["den"] < 20),
+            )
+            row.setdefault("is_illustrative_target", False)
+            row["is_illustrative_target"] = bool(row["is_illustrative_target"])
+            row["comparators_illustrative"] = bool(row["comparators_illustrative"])
+            rows.append(row)
+    return rows
+
+
+_MART_TYPES = {
+    "display_order": "INTEGER",
+    "month": "DATE",
+    "month_end": "DATE",
+    "small_numbers": "BOOLEAN",
+    "comparators_illustrative": "BOOLEAN",
+    "is_illustrative_target": "BOOLEAN",
+}
+_NUMERIC = {
+    "value",
+    "numerator",
+    "denominator",
+    "rate_per_10k",
+    "target_value",
+    "target_low",
+    "target_high",
+    "previous_1y",
+    "previous_2y",
+    "previous_1y_rate",
+    "england_value",
+    "statistical_neighbours_value",
+    "region_value",
+}
+
+
+def build_fixture_db(path: Path) -> Path:
+    con = duckdb.connect(str(path))
+    for schema in ("raw", "marts", "quality", "reference"):
+        con.execute(f"create schema if not exists {schema}")
+    columns = ", ".join(
+        f"{c} {_MART_TYPES.get(c, 'DOUBLE' if c in _NUMERIC else 'VARCHAR')}" for c in MART_COLUMNS
+    )
+    con.execute(f"create table marts.fct_indicator_month ({columns})")
+    # One insert from a DataFrame: executemany row by row takes seconds in DuckDB.
+    frame = pd.DataFrame(mart_rows(), columns=MART_COLUMNS).astype(object)
+    con.register("fixture_rows", frame)
+    casts = ", ".join(
+        f"cast({c} as {_MART_TYPES.get(c, 'DOUBLE' if c in _NUMERIC else 'VARCHAR')})"
+        for c in MART_COLUMNS
+    )
+    con.execute(f"insert into marts.fct_indicator_month select {casts} from fixture_rows")
+    con.unregister("fixture_rows")
+
+    con.execute(
+        "create table raw.load_log (file_name varchar, started_at timestamp, "
+        "loaded_at timestamp, status varchar, rows_loaded integer)"
+    )
+    files = ["ssd_contacts.csv", "ssd_cp_plans.csv", "ssd_cp_reviews.csv", "ssd_person.csv"]
+    for i, name in enumerate(files):
+        # An older successful load, the latest successful one, and a later failure that the
+        # cover must not cite.
+        con.execute(
+            "insert into raw.load_log values (?, ?, ?, 'success', 100)",
+            [name, dt.datetime(2014, 9, 14, 2, i), dt.datetime(2014, 9, 14, 2, i, 30)],
+        )
+        con.execute(
+            "insert into raw.load_log values (?, ?, ?, 'success', 100)",
+            [name, dt.datetime(2014, 9, 15, 2, 10 + i), dt.datetime(2014, 9, 15, 2, 10 + i, 40)],
+        )
+    con.execute(
+        "insert into raw.load_log values ('ssd_contacts.csv', timestamp '2014-09-15 03:00:00', "
+        "timestamp '2014-09-15 03:05:00', 'failed', 0)"
+    )
+
+    # Child-level tables: the pack must never read these identifiers.
+    con.execute("create table raw.ssd_person (pers_person_id varchar, pers_forename varchar)")
+    con.execute("insert into raw.ssd_person values (?, 'Testchild')", [PERSON_ID])
+
+    con.execute(
+        "create table quality.eh_cleansing_by_locality (month date, locality varchar, "
+        "stale_backlog integer, closed_since integer, closed_by_cleansing integer, "
+        "pct_complete double, is_complete boolean)"
+    )
+    localities = [
+        ("North", 50, 50, 48),
+        ("South", 40, 40, 40),
+        ("East", 60, 60, 55),
+        ("West", 45, 45, 44),
+        ("Central", 80, 60, 58),
+        ("Riverside", 50, 37, 35),
+        ("Hillside", 35, 30, 26),
+        ("Market Town", 40, 29, 24),
+    ]
+    for month in (dt.date(2014, 7, 1), dt.date(2014, 8, 1)):
+        for name, backlog, closed, by_cleansing in localities:
+            if month.month == 7:
+                closed, by_cleansing = closed - 5, by_cleansing - 5
+            pct = round(100.0 * closed / backlog, 2)
+            con.execute(
+                "insert into quality.eh_cleansing_by_locality values (?, ?, ?, ?, ?, ?, ?)",
+                [month, name, backlog, closed, by_cleansing, pct, pct >= 100],
+            )
+
+    con.execute(
+        "create table quality.unended_placements (month date, person_id varchar, "
+        "placement_id varchar, reason varchar)"
+    )
+    reasons = [
+        "Child has a later placement",
+        "Child has a later placement",
+        "Looked after episode ended",
+        "Child aged 18 or over",
+    ]
+    for i, reason in enumerate(reasons):
+        con.execute(
+            "insert into quality.unended_placements values (?, ?, ?, ?)",
+            [dt.date(2014, 8, 1), PERSON_ID if i == 0 else f"P00090{i}", PLACEMENT_ID, reason],
+        )
+    con.execute(
+        "create table quality.unended_placements_effect (month date, cla_children integer, "
+        "cla_children_excluding_unended integer, difference integer)"
+    )
+    for i, month in enumerate([dt.date(2014, m, 1) for m in range(3, 10)]):
+        con.execute(
+            "insert into quality.unended_placements_effect values (?, ?, ?, ?)",
+            [month, 250 + i, 248 + i - (i % 3), 2 + (i % 3)],
+        )
+
+    con.execute("create table reference.ref_settings (setting varchar, value varchar)")
+    con.execute("insert into reference.ref_settings values ('cleansing_start_date', '2014-05-01')")
+    con.close()
+    return path
+
+
+def write_commentary(folder: Path) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{MONTH}.md"
+    path.write_text(COMMENTARY_2014_08, encoding="utf-8")
+    return path

@@ -1,0 +1,271 @@
+"""Board pack building blocks: facts, commentary, quality hooks, charts, formats."""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import sys
+import types
+
+import duckdb
+import pandas as pd
+import pytest
+from test_pack_fixture_db import MONTH, build_fixture_db, write_commentary
+
+from pipelines.pack import charts, dq
+from pipelines.pack.commentary import load_commentary, parse_sections, render_markdown
+from pipelines.pack.context import as_at_statement, build_context
+from pipelines.pack.data import latest_loads
+from pipelines.pack.facts import small_numbers_text, three_month_sentence
+from pipelines.pack.formatting import (
+    fmt_count,
+    fmt_percent,
+    fmt_rate,
+    months_phrase,
+    rag_text,
+)
+from pipelines.pack.html import css_string, render_html
+from pipelines.settings import Settings
+
+# --- facts ------------------------------------------------------------------------------
+
+
+def _point(month: str, num, den) -> dict:
+    return {"month": dt.date.fromisoformat(f"{month}-01"), "numerator": num, "denominator": den}
+
+
+RCPC = {"indicator_code": "rcpc_timely", "unit": "percent", "measure_period": "In month"}
+
+
+def test_three_month_sentence_in_the_seed_words():
+    series = [_point("2014-06", 62, 64), _point("2014-07", 57, 60), _point("2014-08", 13, 15)]
+    assert three_month_sentence(RCPC, series, dt.date(2014, 8, 1)) == (
+        "During June, July and August 2014, 139 review conferences were held, of which "
+        "132 (94.96%) were in timescale."
+    )
+
+
+def test_three_month_sentence_across_a_year_end_and_singulars():
+    series = [_point("2013-11", 0, 0), _point("2013-12", 1, 1), _point("2014-01", 0, 0)]
+    assert three_month_sentence(RCPC, series, dt.date(2014, 1, 1)) == (
+        "During November and December 2013 and January 2014, 1 review conference was held, "
+        "of which 1 (100.00%) was in timescale."
+    )
+
+
+def test_three_month_sentence_needs_all_three_months_and_a_flow_indicator():
+    two = [_point("2014-07", 57, 60), _point("2014-08", 13, 15)]
+    assert three_month_sentence(RCPC, two, dt.date(2014, 8, 1)) is None
+    snapshot = {"indicator_code": "cp_visits_timely", "unit": "percent"}
+    snapshot["measure_period"] = "Month end (snapshot)"
+    three = [_point("2014-06", 1, 2), *two]
+    assert three_month_sentence(snapshot, three, dt.date(2014, 8, 1)) is None
+    none_held = [_point(m, 0, 0) for m in ("2014-06", "2014-07", "2014-08")]
+    assert three_month_sentence(RCPC, none_held, dt.date(2014, 8, 1)) == (
+        "During June, July and August 2014, no review conferences were held."
+    )
+
+
+def test_small_numbers_warning():
+    assert small_numbers_text({"denominator": 8, "small_numbers": True}) == (
+        "Small numbers: one record moves this figure by 12.50 points (denominator 8)."
+    )
+    assert small_numbers_text({"denominator": 8, "small_numbers": None}) is not None
+    assert small_numbers_text({"denominator": 35, "small_numbers": False}) is None
+    assert small_numbers_text({"denominator": 0, "small_numbers": True}) is None
+
+
+# --- commentary --------------------------------------------------------------------------
+
+
+def test_commentary_sections():
+    text = """# August 2014
+ignored preamble
+## RCPC_timely - Review conferences
+Line one.
+
+### a sub-heading stays inside the section
+```
+## not_a_heading (inside a code block)
+```
+## contacts
+Contacts text.
+## contacts
+More contacts text.
+## cp_children
+"""
+    sections = parse_sections(text)
+    assert set(sections) == {"rcpc_timely", "contacts", "cp_children"}
+    assert "sub-heading" in sections["rcpc_timely"] and "not_a_heading" in sections["rcpc_timely"]
+    assert "Contacts text." in sections["contacts"] and "More contacts" in sections["contacts"]
+    assert sections["cp_children"] == ""
+
+
+def test_markdown_cannot_fetch_link_or_inject():
+    html = str(
+        render_markdown(
+            "**bold** <script>x</script> <img src='https://x/y.png'> "
+            "[a](https://example.org) ![b](http://example.org/c.png)"
+        )
+    )
+    assert "<strong>bold</strong>" in html
+    assert "<script" not in html and "<img" not in html and "<a " not in html
+
+
+def test_empty_section_and_missing_file_are_no_commentary(tmp_path):
+    (tmp_path / f"{MONTH}.md").write_text("## contacts\n\n## referrals\nSome text\n")
+    commentary = load_commentary(tmp_path, MONTH)
+    assert commentary.html_for("contacts") is None
+    assert "Some text" in commentary.html_for("REFERRALS")
+    assert load_commentary(tmp_path / "absent", MONTH).html_for("contacts") is None
+
+
+# --- data quality hooks ------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def fixture_db(tmp_path_factory):
+    root = tmp_path_factory.mktemp("units")
+    path = build_fixture_db(root / "warehouse.duckdb")
+    write_commentary(root / "commentary")
+    con = duckdb.connect(str(path), read_only=True)
+    yield con, root
+    con.close()
+
+
+@pytest.fixture()
+def fake_quality(monkeypatch):
+    """Stands in for pipelines.quality until that module exists."""
+    module = types.ModuleType("pipelines.quality")
+    module.latest_caveats = lambda con: pd.DataFrame(
+        [
+            {
+                "indicator_code": "cp_children",
+                "severity": "warning",
+                "message": "3 CP plans overlap another plan for the same child",
+            },
+            {"indicator_code": "cp_children", "severity": "error", "message": "not shown"},
+        ]
+    )
+    module.check_trend = lambda con: pd.DataFrame(
+        [
+            {"check_name": "cp_plans_overlap", "month": dt.date(2014, m, 1), "failures": f}
+            for m, f in ((6, 5), (7, 4), (8, 3))
+        ]
+    )
+    monkeypatch.setitem(sys.modules, "pipelines.quality", module)
+    return module
+
+
+def _settings(root) -> Settings:
+    return Settings(
+        database=root / "warehouse.duckdb",
+        extracts_dir=root,
+        output_dir=root / "out",
+        restricted_dir=root,
+        commentary_dir=root / "commentary",
+        authority_name="Test Council",
+    )
+
+
+def test_warning_caveat_reaches_the_indicator_page(fixture_db, fake_quality):
+    con, root = fixture_db
+    ctx = build_context(con, MONTH, _settings(root), load_commentary(root / "commentary", MONTH))
+    pages = {page.code: page for page in ctx.indicators}
+    caveats = [f.text for f in pages["cp_children"].facts if f.kind == "caveat"]
+    assert caveats == ["Data quality: 3 CP plans overlap another plan for the same child"]
+    assert not [f for f in pages["contacts"].facts if f.kind == "caveat"]
+    html = render_html(ctx)
+    assert "3 CP plans overlap another plan" in html and "not shown" not in html
+    assert "cp_plans_overlap" in html  # the check trend table
+    assert "caveats per indicator were not available" not in html
+
+
+def test_no_quality_module_means_no_caveats(fixture_db, monkeypatch):
+    monkeypatch.setitem(sys.modules, "pipelines.quality", None)  # import fails
+    con, _ = fixture_db
+    assert dq.latest_caveats(con).available is False
+    assert dq.check_trend(con) is None
+
+
+def test_quality_table_not_built_yet_means_no_caveats(fixture_db, monkeypatch):
+    module = types.ModuleType("pipelines.quality")
+
+    def latest_caveats(con):
+        return con.execute("select * from quality.check_results").df()
+
+    module.latest_caveats = latest_caveats
+    monkeypatch.setitem(sys.modules, "pipelines.quality", module)
+    con, _ = fixture_db
+    caveats = dq.latest_caveats(con)
+    assert caveats.available is False and caveats.for_indicator("cp_children") == []
+
+
+def test_quality_sections_absent_say_not_available(tmp_path):
+    con = duckdb.connect(str(tmp_path / "empty.duckdb"))
+    assert dq.cleansing_status(con, dt.date(2014, 8, 1)) is None
+    assert dq.unended_placements(con, dt.date(2014, 8, 1)) is None
+    assert latest_loads(con) == []
+    assert "load log was not available" in as_at_statement(dt.date(2014, 8, 31), [])
+    con.close()
+
+
+def test_unended_placements_reads_aggregates_only(fixture_db):
+    con, _ = fixture_db
+    unended = dq.unended_placements(con, dt.date(2014, 8, 1))
+    assert unended.total == 4 and unended.for_month
+    assert unended.by_reason[0] == ("Child has a later placement", 2)
+    assert unended.effect_columns == ["cla_children", "cla_children_excluding_unended", "difference"]
+    assert [r["month"] for r in unended.effect_rows][-1] == dt.date(2014, 8, 1)  # not September
+
+
+def test_cleansing_percent_accepts_a_fraction():
+    row = {"pct_complete": 0.75, "stale_backlog": 80, "closed_since": 60}
+    assert dq._as_percent(row) == pytest.approx(75.0)
+    row = {"pct_complete": 75.0, "stale_backlog": 80, "closed_since": 60}
+    assert dq._as_percent(row) == pytest.approx(75.0)
+
+
+# --- charts and formats ------------------------------------------------------------------
+
+
+def _trend() -> charts.TrendSeries:
+    labels = [f"M{i}" for i in range(24)]
+    return charts.TrendSeries(
+        labels=labels,
+        current=[90.0 + (i % 5) for i in range(23)] + [None],
+        last_year=[92.0] * 24,
+        kind="percent",
+        y_label="Percentage",
+        current_label="this",
+        last_year_label="last",
+        target_value=95.0,
+        target_low=None,
+        target_high=None,
+        target_label="Target",
+    )
+
+
+def test_charts_are_deterministic_svg():
+    first, second = charts.trend_chart(_trend()), charts.trend_chart(_trend())
+    assert first == second
+    svg = base64.b64decode(first.split(",", 1)[1]).decode("utf-8")
+    assert svg.lstrip().startswith("<?xml") and "<svg" in svg
+    assert "<dc:date>" not in svg  # no timestamp: reruns give the same bytes
+
+
+def test_formats():
+    assert fmt_count(1234.0) == "1,234"
+    assert fmt_percent(94.9640) == "94.96%"
+    assert fmt_rate(1060.664) == "1,060.66"
+    assert fmt_count(None) == fmt_percent(float("nan")) == "N/A"
+    assert months_phrase([dt.date(2014, 6, 1), dt.date(2014, 7, 1), dt.date(2014, 8, 1)]) == (
+        "June, July and August 2014"
+    )
+    assert rag_text("Amber") == "\u25b2 A Amber" and rag_text(None) == "\u25cb N/A"
+
+
+def test_css_string_cannot_break_out_of_the_style_element():
+    assert str(css_string('King\'s "Lynn" </style><script>')) == (
+        '"King\'s \\"Lynn\\" \\3c /style>\\3c script>"'
+    )

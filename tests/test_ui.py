@@ -1,0 +1,261 @@
+"""The Dagster UI end to end: a real webserver and daemon (`dagster dev`, as `make ui` starts
+them) on a free local port, driven through its GraphQL API and a headless Chromium.
+
+The runs use a small synthetic authority and temporary folders (tests/conftest_ui.py).
+"""
+
+from __future__ import annotations
+
+import shutil
+import time
+
+import pytest
+
+try:  # tests/ is on sys.path unless it becomes a package
+    from conftest_ui import DagsterServer, dagster_server, small_authority  # noqa: F401
+except ImportError:  # pragma: no cover
+    from tests.conftest_ui import DagsterServer, dagster_server, small_authority  # noqa: F401
+
+from pipelines.operations import NIGHTLY_CRON, NIGHTLY_SCHEDULE_NAME, NIGHTLY_TIMEZONE
+from pipelines.settings import PROJECT_ROOT
+
+pytestmark = [pytest.mark.ui, pytest.mark.timeout(3600)]
+
+JOB = "monthly_board_pack"
+MONTH = "2014-07"
+LINEAGE = [
+    "raw/ssd_contacts",
+    "staging/stg_contacts",
+    "indicators/ind_contacts",
+    "marts/fct_indicator_month",
+    "board_pack",
+]
+
+ASSET_NODES_QUERY = """
+query {
+  assetNodes {
+    assetKey { path }
+    groupName
+    kinds
+    description
+    isPartitioned
+    dependencyKeys { path }
+  }
+}
+"""
+
+AUTOMATION_QUERY = """
+query Automation($selector: RepositorySelector!) {
+  schedulesOrError(repositorySelector: $selector) {
+    ... on Schedules {
+      results { name cronSchedule executionTimezone pipelineName scheduleState { status } }
+    }
+  }
+  sensorsOrError(repositorySelector: $selector) {
+    ... on Sensors { results { name sensorType sensorState { status } } }
+  }
+}
+"""
+
+LAUNCH_MUTATION = """
+mutation Launch($params: ExecutionParams!) {
+  launchPipelineExecution(executionParams: $params) {
+    __typename
+    ... on LaunchRunSuccess { run { runId } }
+    ... on PythonError { message }
+    ... on RunConfigValidationInvalid { errors { message } }
+  }
+}
+"""
+
+REEXECUTE_MUTATION = """
+mutation Reexecute($params: ReexecutionParams!) {
+  launchPipelineReexecution(reexecutionParams: $params) {
+    __typename
+    ... on LaunchRunSuccess { run { runId } }
+    ... on PythonError { message }
+  }
+}
+"""
+
+
+def _key(path: list[str]) -> str:
+    return "/".join(path)
+
+
+def launch(server: DagsterServer, month: str, assets: list[str] | None = None) -> str:
+    """Launch the monthly job for one partition, as the UI's Materialize button does."""
+    selector = {**server.repository_selector(), "pipelineName": JOB}
+    if assets:
+        selector["assetSelection"] = [{"path": a.split("/")} for a in assets]
+    params = {
+        "selector": selector,
+        "runConfigData": {},
+        "executionMetadata": {"tags": [{"key": "dagster/partition", "value": month}]},
+    }
+    result = server.graphql(LAUNCH_MUTATION, {"params": params})["launchPipelineExecution"]
+    assert result["__typename"] == "LaunchRunSuccess", result
+    return result["run"]["runId"]
+
+
+def assert_succeeded(server: DagsterServer, run: dict) -> None:
+    assert run["status"] == "SUCCESS", (
+        f"run {run['runId']} ended {run['status']}:\n{server.run_errors(run['runId'])}"
+        f"\n--- dagster dev log ---\n{server.log_tail()}"
+    )
+
+
+def _path(parents: dict[str, set[str]], source: str, target: str) -> list[str] | None:
+    """A dependency path from `source` down to `target`, walking the parents of `target`."""
+    paths = {target: [target]}
+    todo = [target]
+    while todo:
+        key = todo.pop(0)
+        if key == source:
+            return paths[key]
+        for parent in sorted(parents.get(key, ())):
+            if parent not in paths:
+                paths[parent] = [parent, *paths[key]]
+                todo.append(parent)
+    return None
+
+
+def test_asset_graph_has_lineage_from_extract_to_pack(dagster_server: DagsterServer):
+    nodes = dagster_server.graphql(ASSET_NODES_QUERY)["assetNodes"]
+    by_key = {_key(n["assetKey"]["path"]): n for n in nodes}
+    parents = {key: {_key(d["path"]) for d in n["dependencyKeys"]} for key, n in by_key.items()}
+    # Each asset of the chain is upstream of the next, directly or through intermediate models
+    # (ind_contacts reaches fct_indicator_month through marts/int_indicator_values).
+    for upstream, downstream in zip(LINEAGE, LINEAGE[1:], strict=False):
+        assert downstream in by_key, f"{downstream} is not in the asset graph"
+        path = _path(parents, upstream, downstream)
+        assert path, f"no lineage from {upstream} to {downstream}"
+        print(" -> ".join(path))
+    assert "raw/ssd_contacts" in parents["staging/stg_contacts"]
+    assert "marts/fct_indicator_month" in parents["board_pack"]
+    assert by_key["board_pack"]["isPartitioned"]
+    groups = {n["groupName"] for n in nodes}
+    assert {"raw", "staging", "indicators", "board_pack"} <= groups, groups
+    assert by_key["raw/ssd_contacts"]["groupName"] == "raw"
+    assert by_key["board_pack"]["groupName"] == "board_pack"
+
+
+def test_schedule_and_sensors_are_running(dagster_server: DagsterServer):
+    data = dagster_server.graphql(
+        AUTOMATION_QUERY, {"selector": dagster_server.repository_selector()}
+    )
+    schedules = {s["name"]: s for s in data["schedulesOrError"]["results"]}
+    nightly = schedules[NIGHTLY_SCHEDULE_NAME]
+    assert nightly["cronSchedule"] == NIGHTLY_CRON
+    assert nightly["executionTimezone"] == NIGHTLY_TIMEZONE
+    assert nightly["pipelineName"] == JOB
+    assert nightly["scheduleState"]["status"] == "RUNNING"
+    sensors = data["sensorsOrError"]["results"]
+    stopped = [s["name"] for s in sensors if s["sensorState"]["status"] != "RUNNING"]
+    assert not stopped, f"sensors not running by default: {stopped}"
+
+
+def test_partitioned_run_for_a_past_month(dagster_server: DagsterServer, small_authority):
+    started = time.perf_counter()
+    run_id = launch(dagster_server, MONTH)
+    run = dagster_server.wait_for_run(run_id)
+    elapsed = time.perf_counter() - started
+    print(f"full run for {MONTH} on the small authority: {elapsed:.0f}s (queue to success)")
+    assert_succeeded(dagster_server, run)
+    assert {"key": "dagster/partition", "value": MONTH} in run["tags"]
+    pack_dir = dagster_server.path("BOARDPACK_OUTPUT") / MONTH
+    written = sorted(p.name for p in pack_dir.iterdir())
+    assert "board_pack.html" in written and "indicators.csv" in written, written
+
+
+def test_reexecute_a_failed_run_from_failure(dagster_server: DagsterServer, small_authority):
+    extract = small_authority / "ssd_contacts.csv"
+    aside = extract.with_name("ssd_contacts.csv.aside")
+    shutil.move(extract, aside)
+    try:
+        failed = dagster_server.wait_for_run(launch(dagster_server, MONTH))
+    finally:
+        shutil.move(aside, extract)
+    assert failed["status"] == "FAILURE", failed["status"]
+    failed_steps = {s["stepKey"] for s in failed["stepStats"] if s["status"] == "FAILURE"}
+    succeeded_steps = {s["stepKey"] for s in failed["stepStats"] if s["status"] == "SUCCESS"}
+    assert any("ssd_contacts" in step for step in failed_steps), failed["stepStats"]
+
+    params = {"parentRunId": failed["runId"], "strategy": "FROM_FAILURE"}
+    result = dagster_server.graphql(REEXECUTE_MUTATION, {"params": params})
+    result = result["launchPipelineReexecution"]
+    assert result["__typename"] == "LaunchRunSuccess", result
+    rerun = dagster_server.wait_for_run(result["run"]["runId"])
+    assert_succeeded(dagster_server, rerun)
+    assert rerun["parentRunId"] == failed["runId"]
+    rerun_steps = set(rerun["stepKeysToExecute"] or [])
+    assert failed_steps <= rerun_steps, (failed_steps, rerun_steps)
+    # From failure: the extracts that loaded in the failed run are not loaded again.
+    assert not (succeeded_steps & rerun_steps), succeeded_steps & rerun_steps
+
+
+def test_a_second_run_queues_while_one_is_in_progress(
+    dagster_server: DagsterServer, small_authority
+):
+    """The nightly run and a rerun from the UI: the second waits (one DuckDB writer)."""
+    first = launch(dagster_server, MONTH)
+    second = launch(dagster_server, "2014-06", assets=["board_pack"])
+    seen_queued_behind = False
+    deadline = time.monotonic() + 1200
+    while time.monotonic() < deadline:
+        a, b = dagster_server.run(first)["status"], dagster_server.run(second)["status"]
+        in_progress = {"STARTING", "STARTED"}
+        assert not (a in in_progress and b in in_progress), "two runs in progress at once"
+        seen_queued_behind |= a in in_progress and b == "QUEUED"
+        if a in {"SUCCESS", "FAILURE", "CANCELED"} and b in {"SUCCESS", "FAILURE", "CANCELED"}:
+            break
+        time.sleep(0.5)
+    assert seen_queued_behind, "the second run was never seen waiting in the queue"
+    assert_succeeded(dagster_server, dagster_server.run(first))
+    assert_succeeded(dagster_server, dagster_server.run(second))
+    assert (dagster_server.path("BOARDPACK_OUTPUT") / "2014-06" / "board_pack.html").exists()
+
+
+def _non_blank(image_path) -> tuple[int, float]:
+    from PIL import Image, ImageStat
+
+    with Image.open(image_path) as image:
+        rgb = image.convert("RGB")
+        colours = len(rgb.getcolors(maxcolors=1 << 20) or [])
+        spread = max(ImageStat.Stat(rgb.convert("L")).stddev)
+    return colours, spread
+
+
+def test_lineage_page_screenshot(dagster_server: DagsterServer, tmp_path):
+    playwright = pytest.importorskip("playwright.sync_api")
+    chromium = shutil.which("chromium") or "/usr/bin/chromium"
+    if not shutil.which(chromium):
+        pytest.skip("Debian's chromium is not installed (apt-get install -y chromium)")
+    shot = tmp_path / "lineage.png"
+    with playwright.sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=chromium,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
+        try:
+            page = browser.new_page(viewport={"width": 1600, "height": 1000})
+            page.goto(f"{dagster_server.url}/asset-groups", wait_until="networkidle")
+            # The graph is drawn once the asset nodes have been fetched and laid out.
+            page.get_by_text("board_pack").first.wait_for(timeout=120_000)
+            page.wait_for_timeout(3000)
+            page.screenshot(path=str(shot))
+        finally:
+            browser.close()
+    colours, spread = _non_blank(shot)
+    assert colours > 20 and spread > 5, f"the screenshot looks blank ({colours} colours)"
+    kept = PROJECT_ROOT / "data" / "output" / "ui" / "lineage.png"
+    kept.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(shot, kept)
+    print(f"lineage screenshot: {shot} (copied to {kept})")
