@@ -7,16 +7,15 @@ import dagster as dg
 from pipelines.assets.board_pack import board_pack
 from pipelines.assets.dbt import build_dbt_assets
 from pipelines.assets.raw import build_raw_assets
-from pipelines.partitions import reporting_months
 from pipelines.resources import dbt_resource, warehouse_resource
 
 MONTHLY_JOB_NAME = "monthly_board_pack"
 
-# Everything from the extract files to the pack for one reporting month.
+# Everything from the extract files to the pack for one reporting month (the job takes the
+# board pack's monthly partitions).
 monthly_board_pack = dg.define_asset_job(
     MONTHLY_JOB_NAME,
     selection=dg.AssetSelection.all(),
-    partitions_def=reporting_months,
     description="Load the extracts, rebuild the models and checks, write the month's board pack.",
 )
 

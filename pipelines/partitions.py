@@ -2,7 +2,7 @@
 
 import dagster as dg
 
-FIRST_REPORTING_MONTH = "2011-04-01"
+FIRST_REPORTING_MONTH = "2011-04"
 
 # end_offset=0: the newest partition is the last COMPLETE month (the current month is not
 # reported on until it has ended).

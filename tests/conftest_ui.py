@@ -29,6 +29,8 @@ DAGSTER = Path(sys.executable).with_name("dagster")
 STARTUP_TIMEOUT = 240  # seconds: the code location imports dbt, GE and parses the manifest
 RUN_TIMEOUT = 1200
 TERMINAL = {"SUCCESS", "FAILURE", "CANCELED"}
+# A twentieth of the demo authority: every table has rows, and a run takes about a minute.
+SMALL_AUTHORITY_SCALE = float(os.environ.get("BOARDPACK_UI_TEST_SCALE", "0.05"))
 
 
 def free_port() -> int:
@@ -143,6 +145,14 @@ class DagsterServer:
             time.sleep(2)
         raise TimeoutError(f"run {run_id} still {run['status']} after {timeout}s")
 
+    def check_evaluations(self, run_id: str) -> list[dict[str, Any]]:
+        events = self.graphql(RUN_EVENTS_QUERY, {"runId": run_id})["logsForRun"]
+        return [
+            e["evaluation"]
+            for e in events.get("events", [])
+            if e["__typename"] == "AssetCheckEvaluationEvent"
+        ]
+
     def run_errors(self, run_id: str) -> str:
         """The step failures and run failure messages of a run, for assertion messages."""
         events = self.graphql(RUN_EVENTS_QUERY, {"runId": run_id})["logsForRun"]
@@ -192,6 +202,9 @@ query Events($runId: ID!) {
         ... on MessageEvent { message stepKey }
         ... on ExecutionStepFailureEvent { error { message } }
         ... on RunFailureEvent { error { message } }
+        ... on AssetCheckEvaluationEvent {
+          evaluation { checkName success severity assetKey { path } }
+        }
       }
     }
   }
@@ -243,6 +256,6 @@ def small_authority(dagster_server: DagsterServer) -> Path:
     synthetic = pytest.importorskip("pipelines.synthetic")
     extracts = dagster_server.path("BOARDPACK_EXTRACTS")
     started = time.perf_counter()
-    synthetic.generate_authority(extracts, seed=2014, scale=0.05)
+    synthetic.generate_authority(extracts, seed=2014, scale=SMALL_AUTHORITY_SCALE)
     print(f"generated the small authority in {time.perf_counter() - started:.1f}s")
     return extracts

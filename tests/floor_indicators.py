@@ -65,20 +65,34 @@ def load(extract_dir: Path) -> duckdb.DuckDBPyConnection:
         frame = pd.read_csv(extract_dir / f"{table}.csv", dtype=str, keep_default_na=False)
         frame = frame.drop_duplicates(subset=[key], keep="first")
         con.register(f"{table}_raw", frame)
-        select = ", ".join(f"TRY_CAST(NULLIF({c}, '') AS DATE) AS {c}" if _is_date_column(c) else f"NULLIF({c}, '') AS {c}" for c in frame.columns)
+        select = ", ".join(
+            f"TRY_CAST(NULLIF({c}, '') AS DATE) AS {c}"
+            if _is_date_column(c)
+            else f"NULLIF({c}, '') AS {c}"
+            for c in frame.columns
+        )
         con.execute(f"CREATE TABLE {table} AS SELECT {select} FROM {table}_raw")
         con.unregister(f"{table}_raw")
     population = pd.read_csv(extract_dir / "population.csv")
     con.register("population_raw", population)
-    con.execute("CREATE TABLE population AS SELECT CAST(year AS INTEGER) AS year, CAST(population_0_17 AS DOUBLE) AS population_0_17 FROM population_raw")
+    con.execute(
+        """
+        CREATE TABLE population AS
+        SELECT CAST(year AS INTEGER) AS year, CAST(population_0_17 AS DOUBLE) AS population_0_17
+        FROM population_raw
+        """
+    )
     # Work calendar: rank = number of working days on or before d.
     first, last = dt.date(1985, 1, 1), dt.date(2030, 12, 31)
     bank = holidays.country_holidays("GB", subdiv="ENG", years=range(first.year, last.year + 1))
     days = pd.date_range(first, last, freq="D")
-    working = (days.weekday < 5) & ~days.isin(pd.to_datetime(list(bank.keys())))
+    working = (days.day_of_week < 5) & ~days.isin(pd.to_datetime(list(bank.keys())))
     cal = pd.DataFrame({"d": days.date, "wd_rank": working.cumsum()})
     con.register("cal_raw", cal)
-    con.execute("CREATE TABLE cal AS SELECT CAST(d AS DATE) AS d, CAST(wd_rank AS INTEGER) AS wd_rank FROM cal_raw")
+    con.execute(
+        "CREATE TABLE cal AS SELECT CAST(d AS DATE) AS d, CAST(wd_rank AS INTEGER) AS wd_rank"
+        " FROM cal_raw"
+    )
     con.execute(
         """
         CREATE MACRO working_days(a, b) AS
@@ -92,15 +106,14 @@ def _one(con, sql: str, params=None):
     return con.execute(sql, params or []).fetchone()
 
 
-def _pct(num, den):
-    return None if not den else round(100.0 * num / den, 2)
-
-
 # --- counts ---------------------------------------------------------------------------------
 def caf_step_downs(con, month: str, reason: str) -> int:
     return _one(
         con,
-        "SELECT count(*) FROM ssd_early_help_episodes WHERE earl_episode_start_date BETWEEN ? AND ? AND lower(earl_episode_reason) = lower(?)",
+        """
+        SELECT count(*) FROM ssd_early_help_episodes
+        WHERE earl_episode_start_date BETWEEN ? AND ? AND lower(earl_episode_reason) = lower(?)
+        """,
         [month_start(month), month_end(month), reason],
     )[0]
 
@@ -118,22 +131,37 @@ def caf_step_downs_between(con, first: str, last: str) -> dict[str, int]:
 
 
 def contacts(con, month: str) -> int:
-    return _one(con, "SELECT count(*) FROM ssd_contacts WHERE cont_contact_date BETWEEN ? AND ?", [month_start(month), month_end(month)])[0]
+    return _one(
+        con,
+        "SELECT count(*) FROM ssd_contacts WHERE cont_contact_date BETWEEN ? AND ?",
+        [month_start(month), month_end(month)],
+    )[0]
 
 
 def referrals(con, month: str) -> int:
-    return _one(con, "SELECT count(*) FROM ssd_cin_episodes WHERE cine_referral_date BETWEEN ? AND ?", [month_start(month), month_end(month)])[0]
+    return _one(
+        con,
+        "SELECT count(*) FROM ssd_cin_episodes WHERE cine_referral_date BETWEEN ? AND ?",
+        [month_start(month), month_end(month)],
+    )[0]
 
 
 def population(con, month: str) -> float:
     return _one(con, "SELECT population_0_17 FROM population WHERE year = ?", [int(month[:4])])[0]
 
 
+def _twelve_months_to(month: str) -> tuple[dt.date, dt.date]:
+    """First and last day of the 12 months ending with ``month``."""
+    first = (pd.Timestamp(month_start(month)) - pd.DateOffset(months=11)).date()
+    return first, month_end(month)
+
+
 def referrals_rate_rolling12(con, month: str) -> float:
-    end = month_end(month)
-    first = month_start(month).replace(year=end.year - 1)
-    first = dt.date(first.year, first.month, 1) + pd.DateOffset(months=1)
-    count = _one(con, "SELECT count(*) FROM ssd_cin_episodes WHERE cine_referral_date BETWEEN ? AND ?", [first.date(), end])[0]
+    count = _one(
+        con,
+        "SELECT count(*) FROM ssd_cin_episodes WHERE cine_referral_date BETWEEN ? AND ?",
+        list(_twelve_months_to(month)),
+    )[0]
     return round(count / population(con, month) * 10000, 2)
 
 
@@ -142,7 +170,8 @@ def cp_children(con, month: str) -> int:
         con,
         """
         SELECT count(DISTINCT cppl_person_id) FROM ssd_cp_plans
-        WHERE cppl_cp_plan_start_date <= ? AND (cppl_cp_plan_end_date IS NULL OR cppl_cp_plan_end_date > ?)
+        WHERE cppl_cp_plan_start_date <= ?
+          AND (cppl_cp_plan_end_date IS NULL OR cppl_cp_plan_end_date > ?)
         """,
         [month_end(month)] * 2,
     )[0]
@@ -153,13 +182,20 @@ def cp_children_rate(con, month: str) -> float:
 
 
 def icpc_held(con, month: str) -> int:
-    return _one(con, "SELECT count(*) FROM ssd_initial_cp_conference WHERE icpc_icpc_date BETWEEN ? AND ?", [month_start(month), month_end(month)])[0]
+    return _one(
+        con,
+        "SELECT count(*) FROM ssd_initial_cp_conference WHERE icpc_icpc_date BETWEEN ? AND ?",
+        [month_start(month), month_end(month)],
+    )[0]
 
 
 def icpc_transfer_ins(con, month: str) -> int:
     return _one(
         con,
-        "SELECT count(*) FROM ssd_initial_cp_conference WHERE icpc_icpc_date BETWEEN ? AND ? AND upper(icpc_icpc_transfer_in) = 'Y'",
+        """
+        SELECT count(*) FROM ssd_initial_cp_conference
+        WHERE icpc_icpc_date BETWEEN ? AND ? AND upper(icpc_icpc_transfer_in) = 'Y'
+        """,
         [month_start(month), month_end(month)],
     )[0]
 
@@ -169,20 +205,24 @@ def caf_cleansing_closed(con, first: str, last: str) -> int:
         con,
         """
         SELECT count(*) FROM ssd_early_help_episodes
-        WHERE lower(earl_episode_end_reason) = 'data cleansing' AND earl_episode_end_date BETWEEN ? AND ?
+        WHERE lower(earl_episode_end_reason) = 'data cleansing'
+          AND earl_episode_end_date BETWEEN ? AND ?
         """,
         [month_start(first), month_end(last)],
     )[0]
 
 
-def caf_cleansing_localities(con, cleansing_start=dt.date(2014, 5, 1), report_end=dt.date(2014, 8, 31), stale_months=12) -> dict[str, float]:
+def caf_cleansing_localities(
+    con, cleansing_start=dt.date(2014, 5, 1), report_end=dt.date(2014, 8, 31), stale_months=12
+) -> dict[str, float]:
     """% of each locality's stale backlog (as at the start of the exercise) closed since."""
     rows = con.execute(
         f"""
         WITH backlog AS (
             SELECT earl_episode_locality AS locality, earl_episode_end_date AS ended
             FROM ssd_early_help_episodes
-            WHERE earl_episode_start_date < CAST(CAST(? AS DATE) - INTERVAL {int(stale_months)} MONTH AS DATE)
+            WHERE earl_episode_start_date
+                  < CAST(CAST(? AS DATE) - INTERVAL {int(stale_months)} MONTH AS DATE)
               AND (earl_episode_end_date IS NULL OR earl_episode_end_date > ?)
         )
         SELECT locality, count(*) AS stale, count(*) FILTER (WHERE ended <= ?) AS closed
@@ -203,12 +243,16 @@ def rcpc_timely(con, months: list[str]) -> tuple[int, int]:
         """
         WITH reviews AS (
             SELECT r.cppr_cp_review_date AS held, p.cppl_cp_plan_start_date AS plan_start,
-                   lag(r.cppr_cp_review_date) OVER (PARTITION BY r.cppr_cp_plan_id ORDER BY r.cppr_cp_review_date, r.cppr_cp_review_id) AS previous
+                   lag(r.cppr_cp_review_date) OVER (
+                       PARTITION BY r.cppr_cp_plan_id
+                       ORDER BY r.cppr_cp_review_date, r.cppr_cp_review_id
+                   ) AS previous
             FROM ssd_cp_reviews r JOIN ssd_cp_plans p ON p.cppl_cp_plan_id = r.cppr_cp_plan_id
             WHERE r.cppr_cp_review_date <= ?
         )
-        SELECT count(*) FILTER (WHERE CASE WHEN previous IS NULL THEN held <= CAST(plan_start + INTERVAL 3 MONTH AS DATE)
-                                           ELSE held <= CAST(previous + INTERVAL 6 MONTH AS DATE) END),
+        SELECT count(*) FILTER (WHERE CASE
+                   WHEN previous IS NULL THEN held <= CAST(plan_start + INTERVAL 3 MONTH AS DATE)
+                   ELSE held <= CAST(previous + INTERVAL 6 MONTH AS DATE) END),
                count(*)
         FROM reviews WHERE held BETWEEN ? AND ?
         """,
@@ -225,11 +269,13 @@ def cp_visits_timely(con, month: str) -> tuple[int, int]:
         """
         WITH eligible AS (
             SELECT DISTINCT cppl_person_id AS child FROM ssd_cp_plans
-            WHERE cppl_cp_plan_start_date <= $1 AND (cppl_cp_plan_end_date IS NULL OR cppl_cp_plan_end_date > $1)
+            WHERE cppl_cp_plan_start_date <= $1
+              AND (cppl_cp_plan_end_date IS NULL OR cppl_cp_plan_end_date > $1)
               AND working_days(cppl_cp_plan_start_date, $1) >= 10
         ), seen AS (
             SELECT DISTINCT cppv_person_id AS child FROM ssd_cp_visits
-            WHERE cppv_cp_visit_date <= $1 AND working_days(cppv_cp_visit_date, $1) <= 10 AND upper(cppv_cp_visit_seen) = 'Y'
+            WHERE cppv_cp_visit_date <= $1 AND working_days(cppv_cp_visit_date, $1) <= 10
+              AND upper(cppv_cp_visit_seen) = 'Y'
         )
         SELECT count(*) FILTER (WHERE s.child IS NOT NULL), count(*)
         FROM eligible e LEFT JOIN seen s USING (child)
@@ -242,13 +288,15 @@ def _looked_after_at(end_param: str) -> str:
     """Children looked after at the date: an episode open on it, with their period's start."""
     return f"""
         periods AS (
-            SELECT clae_cla_id, min(clae_cla_episode_start_date) AS period_start FROM ssd_cla_episodes
+            SELECT clae_cla_id, min(clae_cla_episode_start_date) AS period_start
+            FROM ssd_cla_episodes
             WHERE clae_cla_episode_start_date <= {end_param} GROUP BY clae_cla_id
         ), looked_after AS (
             SELECT DISTINCT e.clae_person_id AS child, p.period_start
             FROM ssd_cla_episodes e JOIN periods p USING (clae_cla_id)
             WHERE e.clae_cla_episode_start_date <= {end_param}
-              AND (e.clae_cla_episode_ceased_date IS NULL OR e.clae_cla_episode_ceased_date > {end_param})
+              AND (e.clae_cla_episode_ceased_date IS NULL
+                   OR e.clae_cla_episode_ceased_date > {end_param})
         )"""
 
 
@@ -270,7 +318,8 @@ def cla_stability_long(con, month: str) -> tuple[int, int]:
             WHERE CAST(p.pers_dob + INTERVAL 16 YEAR AS DATE) > $1
               AND l.period_start <= CAST($1 - INTERVAL 30 MONTH AS DATE)
         )
-        SELECT count(*) FILTER (WHERE placed <= CAST($1 - INTERVAL 24 MONTH AS DATE)), count(*) FROM cohort
+        SELECT count(*) FILTER (WHERE placed <= CAST($1 - INTERVAL 24 MONTH AS DATE)), count(*)
+        FROM cohort
         """,
         [end],
     )
@@ -284,17 +333,21 @@ def cla_reviews_timely(con, month: str) -> tuple[int, int]:
         con,
         """
         WITH periods AS (
-            SELECT clae_cla_id, min(clae_cla_episode_start_date) AS period_start FROM ssd_cla_episodes GROUP BY clae_cla_id
+            SELECT clae_cla_id, min(clae_cla_episode_start_date) AS period_start
+            FROM ssd_cla_episodes GROUP BY clae_cla_id
         ), reviews AS (
             SELECT r.clar_cla_review_date AS held, p.period_start,
                    row_number() OVER w AS ordinal, lag(r.clar_cla_review_date) OVER w AS previous
             FROM ssd_cla_reviews r JOIN periods p ON p.clae_cla_id = r.clar_cla_id
             WHERE r.clar_cla_review_date <= $2
-            WINDOW w AS (PARTITION BY r.clar_cla_id ORDER BY r.clar_cla_review_date, r.clar_cla_review_id)
+            WINDOW w AS (
+                PARTITION BY r.clar_cla_id ORDER BY r.clar_cla_review_date, r.clar_cla_review_id
+            )
         )
-        SELECT count(*) FILTER (WHERE CASE WHEN ordinal = 1 THEN working_days(period_start, held) <= 20
-                                           WHEN ordinal = 2 THEN held <= CAST(previous + INTERVAL 3 MONTH AS DATE)
-                                           ELSE held <= CAST(previous + INTERVAL 6 MONTH AS DATE) END),
+        SELECT count(*) FILTER (WHERE CASE
+                   WHEN ordinal = 1 THEN working_days(period_start, held) <= 20
+                   WHEN ordinal = 2 THEN held <= CAST(previous + INTERVAL 3 MONTH AS DATE)
+                   ELSE held <= CAST(previous + INTERVAL 6 MONTH AS DATE) END),
                count(*)
         FROM reviews WHERE held BETWEEN $1 AND $2
         """,
@@ -304,15 +357,22 @@ def cla_reviews_timely(con, month: str) -> tuple[int, int]:
 
 # --- beyond the seed (plausibility) ----------------------------------------------------------
 def cla_children(con, month: str) -> int:
-    return _one(con, f"WITH {_looked_after_at('$1')} SELECT count(DISTINCT child) FROM looked_after", [month_end(month)])[0]
+    return _one(
+        con,
+        f"WITH {_looked_after_at('$1')} SELECT count(DISTINCT child) FROM looked_after",
+        [month_end(month)],
+    )[0]
 
 
 def ia_timely(con, month: str) -> tuple[int, int]:
     return _one(
         con,
         """
-        SELECT count(*) FILTER (WHERE working_days(e.cine_referral_date, a.cina_assessment_auth_date) <= 10), count(*)
-        FROM ssd_cin_assessments a JOIN ssd_cin_episodes e ON e.cine_referral_id = a.cina_referral_id
+        SELECT count(*) FILTER (
+                   WHERE working_days(e.cine_referral_date, a.cina_assessment_auth_date) <= 10),
+               count(*)
+        FROM ssd_cin_assessments a
+        JOIN ssd_cin_episodes e ON e.cine_referral_id = a.cina_referral_id
         WHERE a.cina_assessment_type = 'initial' AND a.cina_assessment_auth_date BETWEEN ? AND ?
         """,
         [month_start(month), month_end(month)],
@@ -323,8 +383,11 @@ def ca_timely(con, month: str) -> tuple[int, int]:
     return _one(
         con,
         """
-        SELECT count(*) FILTER (WHERE working_days(cina_assessment_start_date, cina_assessment_auth_date) <= 35), count(*)
-        FROM ssd_cin_assessments WHERE cina_assessment_type = 'core' AND cina_assessment_auth_date BETWEEN ? AND ?
+        SELECT count(*) FILTER (
+                   WHERE working_days(cina_assessment_start_date, cina_assessment_auth_date) <= 35),
+               count(*)
+        FROM ssd_cin_assessments
+        WHERE cina_assessment_type = 'core' AND cina_assessment_auth_date BETWEEN ? AND ?
         """,
         [month_start(month), month_end(month)],
     )
@@ -334,9 +397,12 @@ def icpc_timely(con, month: str) -> tuple[int, int]:
     return _one(
         con,
         """
-        SELECT count(*) FILTER (WHERE working_days(s.s47e_s47_start_date, c.icpc_icpc_date) <= 15), count(*)
-        FROM ssd_initial_cp_conference c JOIN ssd_s47_enquiry s ON s.s47e_s47_enquiry_id = c.icpc_s47_enquiry_id
-        WHERE c.icpc_icpc_date BETWEEN ? AND ? AND upper(coalesce(c.icpc_icpc_transfer_in, 'N')) <> 'Y'
+        SELECT count(*) FILTER (WHERE working_days(s.s47e_s47_start_date, c.icpc_icpc_date) <= 15),
+               count(*)
+        FROM ssd_initial_cp_conference c
+        JOIN ssd_s47_enquiry s ON s.s47e_s47_enquiry_id = c.icpc_s47_enquiry_id
+        WHERE c.icpc_icpc_date BETWEEN ? AND ?
+          AND upper(coalesce(c.icpc_icpc_transfer_in, 'N')) <> 'Y'
         """,
         [month_start(month), month_end(month)],
     )
@@ -349,7 +415,8 @@ def rereferrals_12m(con, month: str) -> tuple[int, int]:
         SELECT count(*) FILTER (WHERE EXISTS (
                    SELECT 1 FROM ssd_cin_episodes b WHERE b.cine_person_id = a.cine_person_id
                    AND b.cine_referral_date < a.cine_referral_date
-                   AND b.cine_referral_date >= CAST(a.cine_referral_date - INTERVAL 12 MONTH AS DATE))),
+                   AND b.cine_referral_date
+                       >= CAST(a.cine_referral_date - INTERVAL 12 MONTH AS DATE))),
                count(*)
         FROM ssd_cin_episodes a WHERE a.cine_referral_date BETWEEN ? AND ?
         """,
@@ -358,8 +425,6 @@ def rereferrals_12m(con, month: str) -> tuple[int, int]:
 
 
 def cp_repeat(con, month: str) -> tuple[int, int]:
-    end = month_end(month)
-    first = (pd.Timestamp(month_start(month)) - pd.DateOffset(months=11)).date()
     return _one(
         con,
         """
@@ -369,7 +434,7 @@ def cp_repeat(con, month: str) -> tuple[int, int]:
                count(*)
         FROM ssd_cp_plans a WHERE a.cppl_cp_plan_start_date BETWEEN ? AND ?
         """,
-        [first, end],
+        list(_twelve_months_to(month)),
     )
 
 
@@ -381,7 +446,8 @@ def cla_stability_short(con, month: str) -> tuple[int, int]:
         WITH {_looked_after_at("$1")},
         moves AS (
             SELECT clap_person_id AS child, count(*) AS placements FROM ssd_cla_placement
-            WHERE clap_cla_placement_start_date <= $1 AND clap_cla_placement_start_date > CAST($1 - INTERVAL 12 MONTH AS DATE)
+            WHERE clap_cla_placement_start_date <= $1
+              AND clap_cla_placement_start_date > CAST($1 - INTERVAL 12 MONTH AS DATE)
             GROUP BY 1
         )
         SELECT count(*) FILTER (WHERE coalesce(m.placements, 0) >= 3), count(*)

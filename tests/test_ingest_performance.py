@@ -1,10 +1,7 @@
-"""A million-row contacts file loads in seconds (parsing and checks run in DuckDB, not Python).
+"""A million-row contacts file loads correctly, fault paths included, at full size.
 
-Marked slow: it writes a 120 MB file. The bound is generous so that a busy CI machine does not
-fail it; on a 2-core development machine the load takes about 4 seconds.
+Marked slow: it writes a 120 MB file. How long it takes is measured by `make bench`, not here.
 """
-
-import time
 
 import duckdb
 import pytest
@@ -36,15 +33,11 @@ def test_million_row_contacts_file(tmp_path):
         ) TO '{extracts / "ssd_contacts.csv"}' (HEADER, DELIMITER ',')
         """
     )
-    started = time.perf_counter()
     result = load_table(con, "ssd_contacts", extracts)
-    seconds = time.perf_counter() - started
-    print(f"loaded {ROWS:,} contacts in {seconds:.1f} s")
 
     assert (result.rows_read, result.rows_loaded, result.rows_quarantined) == (ROWS, ROWS - 2, 2)
     assert con.execute("SELECT line_number FROM raw.quarantine ORDER BY 1").fetchall() == [
         (12,),
         (ROWS + 1,),
     ]
-    assert seconds < 60
     con.close()

@@ -86,7 +86,7 @@ CATALOGUE = {
         target_measure="rate",
         target_low=450.0,
         target_high=600.0,
-        target_text="450.00 to 600.00 per 10,000",
+        target_text="450.0-600.0",
         is_illustrative_target=True,
         indicator_guide="neither",
         responsible_officer="Service Manager, Multi-Agency Safeguarding Hub",
@@ -110,7 +110,7 @@ CATALOGUE = {
         rate_basis="month",
         target_measure="rate",
         target_value=55.4,
-        target_text="55.40 per 10,000",
+        target_text="55.40",
         is_illustrative_target=True,
         indicator_guide="lower",
         responsible_officer="Head of Service, Safeguarding and Review",
@@ -245,7 +245,9 @@ def mart_rows() -> list[dict]:
             measured_now = point["rate"] if cat["target_measure"] == "rate" else point["value"]
             measured_before = None
             if prev1:
-                measured_before = prev1["rate"] if cat["target_measure"] == "rate" else prev1["value"]
+                measured_before = (
+                    prev1["rate"] if cat["target_measure"] == "rate" else prev1["value"]
+                )
             row = {column: None for column in MART_COLUMNS}
             row.update({k: v for k, v in cat.items()})
             row.update(
@@ -313,25 +315,35 @@ def build_fixture_db(path: Path) -> Path:
     con.execute(f"insert into marts.fct_indicator_month select {casts} from fixture_rows")
     con.unregister("fixture_rows")
 
+    # raw.load_log as the ingest writes it (pipelines/ingest/load.py).
     con.execute(
-        "create table raw.load_log (file_name varchar, started_at timestamp, "
-        "loaded_at timestamp, status varchar, rows_loaded integer)"
+        "create table raw.load_log (table_name varchar, file_name varchar, file_sha256 varchar, "
+        "rows_read bigint, rows_loaded bigint, rows_quarantined bigint, status varchar, "
+        "message varchar, started_at timestamp, finished_at timestamp)"
     )
     files = ["ssd_contacts.csv", "ssd_cp_plans.csv", "ssd_cp_reviews.csv", "ssd_person.csv"]
+
+    def log_row(name: str, status: str, started: dt.datetime, finished: dt.datetime) -> None:
+        con.execute(
+            "insert into raw.load_log values (?, ?, 'sha', 100, 100, 0, ?, '', ?, ?)",
+            [name.removesuffix(".csv"), name, status, started, finished],
+        )
+
     for i, name in enumerate(files):
-        # An older successful load, the latest successful one, and a later failure that the
-        # cover must not cite.
-        con.execute(
-            "insert into raw.load_log values (?, ?, ?, 'success', 100)",
-            [name, dt.datetime(2014, 9, 14, 2, i), dt.datetime(2014, 9, 14, 2, i, 30)],
+        # An older load, the latest successful one, then an 'unchanged' skip and a failure
+        # that the cover must not cite as the time the data was loaded.
+        log_row(name, "loaded", dt.datetime(2014, 9, 14, 2, i), dt.datetime(2014, 9, 14, 2, i, 30))
+        log_row(
+            name,
+            "loaded",
+            dt.datetime(2014, 9, 15, 2, 10 + i),
+            dt.datetime(2014, 9, 15, 2, 10 + i, 40),
         )
-        con.execute(
-            "insert into raw.load_log values (?, ?, ?, 'success', 100)",
-            [name, dt.datetime(2014, 9, 15, 2, 10 + i), dt.datetime(2014, 9, 15, 2, 10 + i, 40)],
+        log_row(
+            name, "unchanged", dt.datetime(2014, 9, 16, 2, i), dt.datetime(2014, 9, 16, 2, i, 5)
         )
-    con.execute(
-        "insert into raw.load_log values ('ssd_contacts.csv', timestamp '2014-09-15 03:00:00', "
-        "timestamp '2014-09-15 03:05:00', 'failed', 0)"
+    log_row(
+        "ssd_contacts.csv", "failed", dt.datetime(2014, 9, 17, 3), dt.datetime(2014, 9, 17, 3, 5)
     )
 
     # Child-level tables: the pack must never read these identifiers.
@@ -362,6 +374,12 @@ def build_fixture_db(path: Path) -> Path:
                 "insert into quality.eh_cleansing_by_locality values (?, ?, ?, ?, ?, ?, ?)",
                 [month, name, backlog, closed, by_cleansing, pct, pct >= 100],
             )
+        # A locality with no stale backlog: neither complete nor in progress (NULLs, as the
+        # model gives them), and not one of "the 8 localities".
+        con.execute(
+            "insert into quality.eh_cleansing_by_locality values (?, 'Rural', 0, 0, 0, null, null)",
+            [month],
+        )
 
     con.execute(
         "create table quality.unended_placements (month date, person_id varchar, "

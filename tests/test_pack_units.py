@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 from test_pack_fixture_db import MONTH, build_fixture_db, write_commentary
 
-from pipelines.pack import charts, dq
+from pipelines.pack import charts, dq, quality_hooks
 from pipelines.pack.commentary import load_commentary, parse_sections, render_markdown
 from pipelines.pack.context import as_at_statement, build_context
 from pipelines.pack.data import latest_loads
@@ -184,8 +184,8 @@ def test_warning_caveat_reaches_the_indicator_page(fixture_db, fake_quality):
 def test_no_quality_module_means_no_caveats(fixture_db, monkeypatch):
     monkeypatch.setitem(sys.modules, "pipelines.quality", None)  # import fails
     con, _ = fixture_db
-    assert dq.latest_caveats(con).available is False
-    assert dq.check_trend(con) is None
+    assert quality_hooks.latest_caveats(con).available is False
+    assert quality_hooks.check_trend(con) is None
 
 
 def test_quality_table_not_built_yet_means_no_caveats(fixture_db, monkeypatch):
@@ -197,7 +197,7 @@ def test_quality_table_not_built_yet_means_no_caveats(fixture_db, monkeypatch):
     module.latest_caveats = latest_caveats
     monkeypatch.setitem(sys.modules, "pipelines.quality", module)
     con, _ = fixture_db
-    caveats = dq.latest_caveats(con)
+    caveats = quality_hooks.latest_caveats(con)
     assert caveats.available is False and caveats.for_indicator("cp_children") == []
 
 
@@ -215,7 +215,11 @@ def test_unended_placements_reads_aggregates_only(fixture_db):
     unended = dq.unended_placements(con, dt.date(2014, 8, 1))
     assert unended.total == 4 and unended.for_month
     assert unended.by_reason[0] == ("Child has a later placement", 2)
-    assert unended.effect_columns == ["cla_children", "cla_children_excluding_unended", "difference"]
+    assert unended.effect_columns == [
+        "cla_children",
+        "cla_children_excluding_unended",
+        "difference",
+    ]
     assert [r["month"] for r in unended.effect_rows][-1] == dt.date(2014, 8, 1)  # not September
 
 
@@ -269,3 +273,18 @@ def test_css_string_cannot_break_out_of_the_style_element():
     assert str(css_string('King\'s "Lynn" </style><script>')) == (
         '"King\'s \\"Lynn\\" \\3c /style>\\3c script>"'
     )
+
+
+def test_the_demo_commentary_names_only_catalogue_codes():
+    """commentary/2014-08.md is what the demo prints: a typo in a code would silently leave an
+    indicator with "No commentary provided"."""
+    import csv
+
+    from pipelines.settings import PROJECT_ROOT
+
+    with open(PROJECT_ROOT / "dbt_project" / "seeds" / "ref_indicator_catalogue.csv") as handle:
+        codes = {row["code"] for row in csv.DictReader(handle)}
+    sections = load_commentary(PROJECT_ROOT / "commentary", "2014-08").sections
+    assert sections, "commentary/2014-08.md is missing"
+    assert set(sections) - {"data_quality"} <= codes
+    assert all(text.strip() for text in sections.values())

@@ -16,7 +16,12 @@ try:  # tests/ is on sys.path unless it becomes a package
 except ImportError:  # pragma: no cover
     from tests.conftest_ui import DagsterServer, dagster_server, small_authority  # noqa: F401
 
-from pipelines.operations import NIGHTLY_CRON, NIGHTLY_SCHEDULE_NAME, NIGHTLY_TIMEZONE
+from pipelines.operations import (
+    FRESHNESS_CHECK_NAME,
+    NIGHTLY_CRON,
+    NIGHTLY_SCHEDULE_NAME,
+    NIGHTLY_TIMEZONE,
+)
 from pipelines.settings import PROJECT_ROOT
 
 pytestmark = [pytest.mark.ui, pytest.mark.timeout(3600)]
@@ -166,6 +171,13 @@ def test_partitioned_run_for_a_past_month(dagster_server: DagsterServer, small_a
     pack_dir = dagster_server.path("BOARDPACK_OUTPUT") / MONTH
     written = sorted(p.name for p in pack_dir.iterdir())
     assert "board_pack.html" in written and "indicators.csv" in written, written
+    # The nightly job runs the freshness check of every extract; the files are brand new.
+    freshness = [
+        e
+        for e in dagster_server.check_evaluations(run_id)
+        if e["checkName"] == FRESHNESS_CHECK_NAME
+    ]
+    assert len(freshness) == 13 and all(e["success"] for e in freshness), freshness
 
 
 def test_reexecute_a_failed_run_from_failure(dagster_server: DagsterServer, small_authority):
@@ -226,12 +238,23 @@ def _non_blank(image_path) -> tuple[int, float]:
     return colours, spread
 
 
+SCREENSHOTS = {
+    # The whole graph by group: raw -> staging -> indicators -> board_pack.
+    "lineage.png": "/asset-groups",
+    # The pack and everything upstream of it, asset by asset.
+    "lineage_board_pack.png": (
+        "/assets/board_pack?view=lineage&lineageScope=upstream&lineageDepth=5"
+    ),
+}
+
+
 def test_lineage_page_screenshot(dagster_server: DagsterServer, tmp_path):
     playwright = pytest.importorskip("playwright.sync_api")
     chromium = shutil.which("chromium") or "/usr/bin/chromium"
     if not shutil.which(chromium):
         pytest.skip("Debian's chromium is not installed (apt-get install -y chromium)")
-    shot = tmp_path / "lineage.png"
+    kept_dir = PROJECT_ROOT / "data" / "output" / "ui"
+    kept_dir.mkdir(parents=True, exist_ok=True)
     with playwright.sync_playwright() as p:
         browser = p.chromium.launch(
             executable_path=chromium,
@@ -246,16 +269,16 @@ def test_lineage_page_screenshot(dagster_server: DagsterServer, tmp_path):
         )
         try:
             page = browser.new_page(viewport={"width": 1600, "height": 1000})
-            page.goto(f"{dagster_server.url}/asset-groups", wait_until="networkidle")
-            # The graph is drawn once the asset nodes have been fetched and laid out.
-            page.get_by_text("board_pack").first.wait_for(timeout=120_000)
-            page.wait_for_timeout(3000)
-            page.screenshot(path=str(shot))
+            for name, url in SCREENSHOTS.items():
+                shot = tmp_path / name
+                page.goto(f"{dagster_server.url}{url}", wait_until="networkidle")
+                # The graph is drawn once the asset nodes have been fetched and laid out.
+                page.get_by_text("board_pack").first.wait_for(timeout=120_000)
+                page.wait_for_timeout(5000)
+                page.screenshot(path=str(shot))
+                colours, spread = _non_blank(shot)
+                assert colours > 20 and spread > 5, f"{name} looks blank ({colours} colours)"
+                shutil.copyfile(shot, kept_dir / name)
+                print(f"lineage screenshot: {shot} (copied to {kept_dir / name})")
         finally:
             browser.close()
-    colours, spread = _non_blank(shot)
-    assert colours > 20 and spread > 5, f"the screenshot looks blank ({colours} colours)"
-    kept = PROJECT_ROOT / "data" / "output" / "ui" / "lineage.png"
-    kept.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(shot, kept)
-    print(f"lineage screenshot: {shot} (copied to {kept})")

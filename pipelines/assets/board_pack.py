@@ -1,6 +1,5 @@
 """The board pack for one reporting month: the final asset of the graph."""
 
-from __future__ import annotations
 
 import dagster as dg
 from dagster_duckdb import DuckDBResource
@@ -23,7 +22,9 @@ BOARD_PACK_KEY = dg.AssetKey(["board_pack"])
         "written to <output>/<YYYY-MM>/ only once every file is complete."
     ),
 )
-def board_pack(context: dg.AssetExecutionContext, warehouse: DuckDBResource) -> dg.MaterializeResult:
+def board_pack(
+    context: dg.AssetExecutionContext, warehouse: DuckDBResource
+) -> dg.MaterializeResult:
     month = context.partition_key
     settings = load_settings()
     with warehouse.get_connection() as con:

@@ -5,7 +5,6 @@ lineage runs from the extract file to the pack in one graph, and names each mode
 its schema (`staging/stg_contacts`, `indicators/ind_contacts`, `marts/fct_indicator_month`).
 """
 
-from __future__ import annotations
 
 from collections.abc import Mapping
 from functools import cache

@@ -6,7 +6,6 @@ expectation in the message and leaves the previously loaded table untouched; row
 go to `raw.quarantine` and are reported in the asset's metadata.
 """
 
-from __future__ import annotations
 
 import dagster as dg
 from dagster_duckdb import DuckDBResource

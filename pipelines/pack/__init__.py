@@ -13,7 +13,7 @@ from pathlib import Path
 
 import duckdb
 
-from pipelines.pack.commentary import load_commentary
+from pipelines.pack.commentary import DATA_QUALITY_SECTION, load_commentary
 from pipelines.pack.context import build_context
 from pipelines.pack.html import render_html
 from pipelines.pack.indicators_csv import indicator_rows, write_indicators_csv
@@ -42,7 +42,8 @@ def build_board_pack(
     rows = indicator_rows(con, month)
     commentary = load_commentary(settings.commentary_dir, month)
     ctx = build_context(con, month, settings, commentary)
-    unknown = commentary.codes() - {page.code.lower() for page in ctx.indicators} - {"data_quality"}
+    known = {page.code.lower() for page in ctx.indicators} | {DATA_QUALITY_SECTION}
+    unknown = commentary.codes() - known
     if unknown:
         log.warning("commentary for %s names unknown indicator codes: %s", month, sorted(unknown))
     month_dir = settings.month_output_dir(month)

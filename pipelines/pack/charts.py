@@ -83,7 +83,7 @@ def _axis_formatter(kind: str) -> FuncFormatter:
 def trend_chart(series: TrendSeries) -> str:
     """24-month line of the figure, the same months a year earlier, target line or band."""
     with mpl.rc_context(_RC):
-        fig = Figure(figsize=(6.9, 2.75))
+        fig = Figure(figsize=(6.9, 2.4))
         ax = fig.add_subplot()
         x = list(range(len(series.labels)))
         handles = []

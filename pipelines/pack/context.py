@@ -13,7 +13,7 @@ import duckdb
 from markupsafe import Markup
 
 from pipelines.pack import charts, dq
-from pipelines.pack.commentary import DATA_QUALITY_SECTION, Commentary
+from pipelines.pack.commentary import Commentary
 from pipelines.pack.data import (
     ExtractLoad,
     indicator_series,
@@ -29,7 +29,6 @@ from pipelines.pack.formatting import (
     as_float,
     fmt_by_kind,
     fmt_count,
-    fmt_percent,
     long_date,
     month_end,
     month_label,
@@ -40,6 +39,7 @@ from pipelines.pack.formatting import (
     target_kind,
     value_kind,
 )
+from pipelines.pack.quality_hooks import Caveats, latest_caveats
 from pipelines.settings import Settings
 
 REPORT_TITLE = "Improvement Board Performance Report"
@@ -109,7 +109,7 @@ def build_context(
     end = month_end(start)
     rows = month_indicators(con, start)
     series = indicator_series(con, start)
-    caveats = dq.latest_caveats(con)
+    caveats = latest_caveats(con)
     loads = latest_loads(con)
     pages = [
         _indicator_page(row, series.get(row["indicator_code"], []), start, commentary, caveats)
@@ -126,7 +126,7 @@ def build_context(
         as_at_statement=as_at_statement(end, loads),
         caveat=live_system_caveat(end),
         indicators=pages,
-        data_quality=_data_quality(con, start, commentary, caveats),
+        data_quality=dq.data_quality_section(con, start, commentary, caveats),
         created=dt.datetime(end.year, end.month, end.day, 23, 59, 59),
         rows=rows,
         series=series,
@@ -153,7 +153,7 @@ def as_at_statement(end: dt.date, loads: list[ExtractLoad]) -> str:
     last = max(load.loaded_at for load in loads)
     if first.date() == last.date():
         when = f"on {long_date(first.date())} between {first:%H:%M} and {last:%H:%M}"
-        if first == last:
+        if f"{first:%H:%M}" == f"{last:%H:%M}":
             when = f"on {long_date(first.date())} at {first:%H:%M}"
     else:
         when = (
@@ -173,12 +173,15 @@ def _text(value: object) -> str:
 
 
 def target_text(row: dict) -> str:
-    """The mart's wording where it gives one; otherwise built from the value or band."""
-    given = (row.get("target_text") or "").strip()
-    if given:
-        return given
+    """The mart's wording where it gives one (adding "per 10,000" to a rate target, which
+    the mart prints as a bare number); otherwise built from the value or band."""
     kind = target_kind(row)
     suffix = " per 10,000" if kind == "rate" else ""
+    given = (row.get("target_text") or "").strip()
+    if given:
+        if given != MISSING and suffix and "10,000" not in given:
+            return given + suffix
+        return given
     low, high = as_float(row.get("target_low")), as_float(row.get("target_high"))
     if low is not None and high is not None:
         return f"{fmt_by_kind(low, kind)} to {fmt_by_kind(high, kind)}{suffix}"
@@ -239,7 +242,7 @@ def _indicator_page(
     series: list[dict],
     start: dt.date,
     commentary: Commentary,
-    caveats: dq.Caveats,
+    caveats: Caveats,
 ) -> IndicatorPage:
     code = row["indicator_code"]
     kind = value_kind(row.get("unit"))
@@ -253,7 +256,10 @@ def _indicator_page(
     ]
     if basis != "none" and row.get("previous_1y_rate") is not None:
         previous.append(
-            (f"{short_month(prev_1y)} rate per 10,000", fmt_by_kind(row["previous_1y_rate"], "rate"))
+            (
+                f"{short_month(prev_1y)} rate per 10,000",
+                fmt_by_kind(row["previous_1y_rate"], "rate"),
+            )
         )
     if row.get("target_measure") == "rate" and basis != "none":
         arrow = movement_arrow(row.get("rate_per_10k"), row.get("previous_1y_rate"))
@@ -299,55 +305,3 @@ def _indicator_page(
         comment=commentary.html_for(code),
         facts=indicator_facts(row, series, start, caveats.for_indicator(code)),
     )
-
-
-def _data_quality(
-    con: duckdb.DuckDBPyConnection, start: dt.date, commentary: Commentary, caveats: dq.Caveats
-) -> dict:
-    cleansing = dq.cleansing_status(con, start)
-    cleansing_summary = cleansing_chart = None
-    if cleansing and cleansing.localities:
-        cleansing_summary = _cleansing_sentence(cleansing, dq.cleansing_start(con))
-        cleansing_chart = charts.cleansing_chart(
-            [loc.locality for loc in cleansing.localities],
-            [loc.pct_complete for loc in cleansing.localities],
-            [loc.is_complete for loc in cleansing.localities],
-        )
-    trend = dq.check_trend(con)
-    trend_chart = (
-        charts.check_trend_chart(trend.periods, trend.series_for_chart)
-        if trend and trend.series_for_chart
-        else None
-    )
-    return {
-        "comment": commentary.html_for(DATA_QUALITY_SECTION),
-        "cleansing": cleansing,
-        "cleansing_summary": cleansing_summary,
-        "cleansing_chart": cleansing_chart,
-        "unended": dq.unended_placements(con, start),
-        "check_trend": trend,
-        "check_trend_chart": trend_chart,
-        "caveats_available": caveats.available,
-    }
-
-
-def _cleansing_sentence(cleansing: dq.Cleansing, since: dt.date | None) -> str:
-    """In the seed's words: '330 CAFs have been closed as part of the data cleansing action
-    plan since May 2014: 4 of the 8 localities have completed the data cleansing work, and
-    the others have completed between 71.00% and 88.00%.'"""
-    since_text = f" since {month_label(since)}" if since else ""
-    total = len(cleansing.localities)
-    text = (
-        f"{fmt_count(cleansing.closed_by_cleansing)} early help episodes (CAFs) have been closed "
-        f"as part of the data cleansing action plan{since_text}: {cleansing.complete} of the "
-        f"{total} localities have completed the data cleansing work"
-    )
-    spread = cleansing.incomplete_range
-    if spread and cleansing.complete < total:
-        low, high = spread
-        others = "the other locality has" if total - cleansing.complete == 1 else "the others have"
-        if round(low, 2) == round(high, 2):
-            text += f", and {others} completed {fmt_percent(low)}"
-        else:
-            text += f", and {others} completed between {fmt_percent(low)} and {fmt_percent(high)}"
-    return text + "."

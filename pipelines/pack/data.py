@@ -158,9 +158,11 @@ def _as_date(value: object) -> dt.date:
 # raw.load_log is written by the ingest step. Its exact column names are the ingest's
 # business, so the pack looks for the first of these candidates that exists.
 _FILE_COLUMNS = ("file_name", "file", "source_file", "table_name", "extract")
-_TIME_COLUMNS = ("loaded_at", "finished_at", "load_finished_at", "completed_at", "load_time")
+_TIME_COLUMNS = ("finished_at", "loaded_at", "load_finished_at", "completed_at", "load_time")
 _STATUS_COLUMNS = ("status", "outcome", "result")
-_SUCCESS = ("success", "succeeded", "loaded", "ok", "complete", "completed", "unchanged")
+# 'loaded' is the ingest's word for a successful load. 'unchanged' is not counted: the data in
+# the warehouse is then still that of the earlier load, which is the time to state.
+_SUCCESS = ("loaded", "success", "succeeded")
 
 
 @dataclass(frozen=True)

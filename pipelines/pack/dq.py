@@ -1,28 +1,27 @@
-"""The data quality and cleansing content: aggregates from the quality models and checks.
+"""The data quality and cleansing section: aggregates from the dbt quality models.
 
-Sources, all optional (the pack says "not available" rather than failing when one is absent,
-because the quality part of the project is built separately and may be behind):
-
-- dbt model `quality.eh_cleansing_by_locality` (month, locality, stale_backlog, closed_since,
+- `quality.eh_cleansing_by_locality` (month, locality, stale_backlog, closed_since,
   closed_by_cleansing, pct_complete, is_complete): early help cleansing status;
-- dbt models `quality.unended_placements` and `quality.unended_placements_effect`: only
-  aggregates are read (counts by reason; numeric columns of the effect), never a row per child;
-- `pipelines.quality.check_trend(con)` and `pipelines.quality.latest_caveats(con)` when that
-  module exists; a missing module, function or table means no trend and no caveats.
+- `quality.unended_placements` (one row per suspect placement, with person and placement ids)
+  and `quality.unended_placements_effect` (per month): only grouped counts and non-identifying
+  numeric columns are read, never a row per child.
+
+Each is optional: a model not built yet gives None and the section says "not available".
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 import logging
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import duckdb
 
+from pipelines.pack import charts
+from pipelines.pack.commentary import DATA_QUALITY_SECTION, Commentary
 from pipelines.pack.data import fetch_dicts, table_columns
-from pipelines.pack.formatting import as_float, short_month
+from pipelines.pack.formatting import as_float, fmt_count, fmt_percent, month_label
+from pipelines.pack.quality_hooks import Caveats, check_trend
 
 log = logging.getLogger(__name__)
 
@@ -36,151 +35,6 @@ def _is_identifier(column: str) -> bool:
     return lowered == "id" or any(marker in lowered for marker in _ID_MARKERS)
 
 
-# --- pipelines.quality hooks --------------------------------------------------------------
-
-
-def _quality_function(name: str) -> Callable | None:
-    """pipelines.quality.<name>, or None while that module or function does not exist."""
-    try:
-        module = importlib.import_module("pipelines.quality")
-    except ModuleNotFoundError as error:
-        if error.name not in ("pipelines.quality", "pipelines"):
-            raise  # the module exists but is broken: that must not pass silently
-        return None
-    return getattr(module, name, None)
-
-
-def _call_quality(name: str, con: duckdb.DuckDBPyConnection) -> tuple[bool, object]:
-    """(available, result). A missing module/function, or a check-history table that does
-    not exist yet (CatalogException), gives (False, None): no caveats rather than no pack."""
-    function = _quality_function(name)
-    if function is None:
-        log.info("pipelines.quality.%s not available: section left out of the pack", name)
-        return False, None
-    try:
-        return True, function(con)
-    except duckdb.CatalogException as error:
-        log.info("pipelines.quality.%s has no table yet (%s): section left out", name, error)
-        return False, None
-
-
-def _records(result: object) -> list[dict]:
-    """A DataFrame, a list of dicts or a list of objects, as a list of dicts."""
-    if result is None:
-        return []
-    if hasattr(result, "to_dict"):
-        return list(result.to_dict("records"))
-    records = []
-    for item in result if isinstance(result, Iterable) else []:
-        if isinstance(item, dict):
-            records.append(item)
-        elif hasattr(item, "_asdict"):
-            records.append(item._asdict())
-        elif hasattr(item, "__dict__"):
-            records.append(vars(item))
-    return records
-
-
-def _first(record: dict, names: tuple[str, ...]) -> object:
-    for name in names:
-        if name in record and record[name] is not None:
-            return record[name]
-    return None
-
-
-@dataclass
-class Caveats:
-    available: bool
-    by_indicator: dict[str, list[str]] = field(default_factory=dict)
-
-    def for_indicator(self, code: str) -> list[str]:
-        return self.by_indicator.get(code, [])
-
-
-def latest_caveats(con: duckdb.DuckDBPyConnection) -> Caveats:
-    """Warning-severity caveats per indicator code, from pipelines.quality.latest_caveats.
-
-    Accepted shapes: {code: text | [texts]}, or records with an indicator code
-    (`indicator_code`/`indicator`/`code`, or a list / comma-separated `indicator_codes`),
-    a text (`caveat`/`message`/`text`/`description`) and optionally `severity` (only
-    'warning' is kept when present)."""
-    available, result = _call_quality("latest_caveats", con)
-    caveats = Caveats(available=available)
-    if not available:
-        return caveats
-    if isinstance(result, dict):
-        for code, texts in result.items():
-            texts = [texts] if isinstance(texts, str) else list(texts or [])
-            caveats.by_indicator.setdefault(str(code), []).extend(str(t) for t in texts)
-        return caveats
-    for record in _records(result):
-        severity = record.get("severity")
-        if severity is not None and str(severity).lower() != "warning":
-            continue
-        text = _first(record, ("caveat", "message", "text", "description"))
-        codes = _first(record, ("indicator_codes", "indicator_code", "indicator", "code"))
-        if text is None or codes is None:
-            continue
-        if isinstance(codes, str):
-            codes = [c.strip() for c in codes.split(",")]
-        for code in codes:
-            if code and str(text) not in caveats.by_indicator.get(code, []):
-                caveats.by_indicator.setdefault(str(code), []).append(str(text))
-    return caveats
-
-
-@dataclass
-class CheckTrend:
-    periods: list[str]  # column labels, oldest first
-    rows: list[tuple[str, list[int | None]]]  # check name, failures per period
-    series_for_chart: dict[str, list[float | None]]
-
-
-_TREND_NAME = ("check_name", "check", "name", "expectation", "rule")
-_TREND_PERIOD = ("month", "period", "run_month", "run_date", "checked_at", "run_at", "date")
-_TREND_FAILURES = ("failures", "failed", "failure_count", "n_failures", "unexpected_count")
-
-
-def check_trend(con: duckdb.DuckDBPyConnection, periods: int = 6) -> CheckTrend | None:
-    """Failures per check over the last `periods` periods, from pipelines.quality.check_trend
-    (records with a check name, a period and a failure count; column names as above)."""
-    available, result = _call_quality("check_trend", con)
-    records = _records(result) if available else []
-    if not records:
-        return None
-    keys = set(records[0])
-    name_col = next((c for c in _TREND_NAME if c in keys), None)
-    period_col = next((c for c in _TREND_PERIOD if c in keys), None)
-    fail_col = next((c for c in _TREND_FAILURES if c in keys), None)
-    if not (name_col and period_col and fail_col):
-        log.warning("check_trend columns not recognised: %s", sorted(keys))
-        return None
-    table: dict[str, dict[object, float]] = {}
-    all_periods: set = set()
-    for record in records:
-        period = record[period_col]
-        period = period.date() if isinstance(period, dt.datetime) else period
-        all_periods.add(period)
-        failures = as_float(record[fail_col]) or 0.0
-        cell = table.setdefault(str(record[name_col]), {})
-        cell[period] = cell.get(period, 0.0) + failures
-    chosen = sorted(all_periods, key=str)[-periods:]
-    labels = [short_month(p) if isinstance(p, dt.date) else str(p) for p in chosen]
-    rows = [
-        (name, [int(cells[p]) if p in cells else None for p in chosen])
-        for name, cells in sorted(table.items())
-    ]
-    # The chart shows the five checks with the most failures in the latest period, so that it
-    # stays legible in greyscale (five distinct line styles and markers).
-    latest = chosen[-1]
-    top = sorted(table.items(), key=lambda item: (-item[1].get(latest, 0.0), item[0]))[:5]
-    series = {name: [cells.get(p) for p in chosen] for name, cells in top}
-    return CheckTrend(periods=labels, rows=rows, series_for_chart=series)
-
-
-# --- dbt quality models --------------------------------------------------------------------
-
-
 @dataclass
 class LocalityStatus:
     locality: str
@@ -188,12 +42,17 @@ class LocalityStatus:
     closed_since: float | None
     closed_by_cleansing: float | None
     pct_complete: float | None  # 0-100
-    is_complete: bool
+    is_complete: bool | None  # None: no stale backlog, so neither complete nor in progress
 
 
 @dataclass
 class Cleansing:
     localities: list[LocalityStatus]
+
+    @property
+    def with_backlog(self) -> list[LocalityStatus]:
+        """Localities that had a stale backlog to cleanse (the others have nothing to do)."""
+        return [loc for loc in self.localities if loc.is_complete is not None]
 
     @property
     def complete(self) -> int:
@@ -207,7 +66,7 @@ class Cleansing:
     def incomplete_range(self) -> tuple[float, float] | None:
         pcts = [
             loc.pct_complete
-            for loc in self.localities
+            for loc in self.with_backlog
             if not loc.is_complete and loc.pct_complete is not None
         ]
         return (min(pcts), max(pcts)) if pcts else None
@@ -235,7 +94,7 @@ def cleansing_status(con: duckdb.DuckDBPyConnection, month_start: dt.date) -> Cl
             closed_since=as_float(row["closed_since"]),
             closed_by_cleansing=as_float(row["closed_by_cleansing"]),
             pct_complete=_as_percent(row),
-            is_complete=bool(row["is_complete"]),
+            is_complete=None if row["is_complete"] is None else bool(row["is_complete"]),
         )
         for row in rows
     ]
@@ -256,7 +115,8 @@ def _as_percent(row: dict) -> float | None:
 @dataclass
 class Unended:
     by_reason: list[tuple[str, int]]
-    for_month: bool  # False: the model is a snapshot of the latest extract, not per month
+    for_month: bool  # False: the model is a snapshot as at one date, not per month
+    as_at: dt.date | None  # that date, where the model gives it
     effect_columns: list[str]
     effect_rows: list[dict]
 
@@ -266,6 +126,23 @@ class Unended:
 
 
 _REASON_COLUMNS = ("reason", "unended_reason", "issue", "rule", "check_name")
+# quality.unended_placements lists a placement's reasons as codes joined with ", ".
+REASON_WORDS = {
+    "later_placement": "the child has a later placement",
+    "episode_ended": "the looked after episode holding it has ended",
+    "aged_18_or_over": "the young person is 18 or over",
+}
+
+
+def reason_text(codes: str) -> str:
+    """'later_placement, episode_ended' -> 'The child has a later placement and the looked
+    after episode holding it has ended'; unknown text is shown as it is."""
+    parts = [REASON_WORDS.get(part.strip(), part.strip()) for part in codes.split(",")]
+    parts = [p for p in parts if p]
+    if not parts:
+        return "Not recorded"
+    text = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+    return text[:1].upper() + text[1:]
 
 
 def unended_placements(con: duckdb.DuckDBPyConnection, month_start: dt.date) -> Unended | None:
@@ -292,7 +169,9 @@ def unended_placements(con: duckdb.DuckDBPyConnection, month_start: dt.date) -> 
     effect_all = table_columns(con, "quality", "unended_placements_effect")
     if effect_all:
         numeric = _numeric_columns(con, "unended_placements_effect")
-        effect_columns = [c for c in numeric if not _is_identifier(c) and c != "month"]
+        effect_columns = [
+            c for c in numeric if not _is_identifier(c) and c not in ("month", "month_end")
+        ]
         if "month" in effect_all and effect_columns:
             select = ", ".join(["month"] + effect_columns)
             effect_rows = fetch_dicts(
@@ -304,9 +183,13 @@ def unended_placements(con: duckdb.DuckDBPyConnection, month_start: dt.date) -> 
                 """,
                 [month_start],
             )[::-1]
+    as_at = None
+    if not params and "as_at_date" in columns:
+        (as_at,) = con.execute("select max(as_at_date) from quality.unended_placements").fetchone()
     return Unended(
-        by_reason=[(str(r), int(n)) for r, n in by_reason],
+        by_reason=[(reason_text(str(r)), int(n)) for r, n in by_reason],
         for_month=bool(params),
+        as_at=as_at,
         effect_columns=effect_columns,
         effect_rows=effect_rows,
     )
@@ -351,3 +234,59 @@ def cleansing_start(con: duckdb.DuckDBPyConnection) -> dt.date | None:
         return dt.date.fromisoformat(str(row[0]).strip()[:10]) if row and row[0] else None
     except ValueError:
         return None
+
+
+# --- the section as the template shows it ---------------------------------------------------
+
+
+def data_quality_section(
+    con: duckdb.DuckDBPyConnection, start: dt.date, commentary: Commentary, caveats: Caveats
+) -> dict:
+    """Everything the data quality and cleansing section shows."""
+    cleansing = cleansing_status(con, start)
+    cleansing_summary = cleansing_chart = None
+    if cleansing and cleansing.with_backlog:
+        cleansing_summary = _cleansing_sentence(cleansing, cleansing_start(con))
+        cleansing_chart = charts.cleansing_chart(
+            [loc.locality for loc in cleansing.with_backlog],
+            [loc.pct_complete for loc in cleansing.with_backlog],
+            [bool(loc.is_complete) for loc in cleansing.with_backlog],
+        )
+    trend = check_trend(con)
+    trend_chart = (
+        charts.check_trend_chart(trend.periods, trend.series_for_chart)
+        if trend and trend.series_for_chart and len(trend.periods) >= 2
+        else None
+    )
+    return {
+        "comment": commentary.html_for(DATA_QUALITY_SECTION),
+        "cleansing": cleansing,
+        "cleansing_summary": cleansing_summary,
+        "cleansing_chart": cleansing_chart,
+        "unended": unended_placements(con, start),
+        "check_trend": trend,
+        "check_trend_chart": trend_chart,
+        "caveats_available": caveats.available,
+    }
+
+
+def _cleansing_sentence(cleansing: Cleansing, since: dt.date | None) -> str:
+    """In the seed's words: '330 CAFs have been closed as part of the data cleansing action
+    plan since May 2014: 4 of the 8 localities have completed the data cleansing work, and
+    the others have completed between 71.00% and 88.00%.'"""
+    since_text = f" since {month_label(since)}" if since else ""
+    total = len(cleansing.with_backlog)
+    text = (
+        f"{fmt_count(cleansing.closed_by_cleansing)} early help episodes (CAFs) have been closed "
+        f"as part of the data cleansing action plan{since_text}: {cleansing.complete} of the "
+        f"{total} localities have completed the data cleansing work"
+    )
+    spread = cleansing.incomplete_range
+    if spread and cleansing.complete < total:
+        low, high = spread
+        others = "the other locality has" if total - cleansing.complete == 1 else "the others have"
+        if round(low, 2) == round(high, 2):
+            text += f", and {others} completed {fmt_percent(low)}"
+        else:
+            text += f", and {others} completed between {fmt_percent(low)} and {fmt_percent(high)}"
+    return text + "."

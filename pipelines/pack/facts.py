@@ -20,6 +20,9 @@ from pipelines.pack.formatting import (
 )
 
 SMALL_NUMBERS_THRESHOLD = 20  # the mart's small_numbers flag wins where it is set
+# A check's warnings can touch an indicator many times over (one per failing expectation);
+# the page shows the largest few so the facts stay readable, and says how many more there are.
+MAX_CAVEATS = 2
 
 
 @dataclass(frozen=True)
@@ -89,9 +92,25 @@ def indicator_facts(
         sentence = three_month_sentence(row, series, month_start)
         if sentence:
             facts.append(Fact("three_month", sentence))
-    for caveat in caveats:
-        facts.append(Fact("caveat", f"Data quality: {caveat}"))
+    facts.extend(caveat_facts(caveats))
     return facts
+
+
+def caveat_facts(caveats: list[str]) -> list[Fact]:
+    """The first MAX_CAVEATS caveats (pipelines.quality orders them by table and then by the
+    number of failing records, largest first) and a count of the rest."""
+    shown = [Fact("caveat", f"Data quality: {text}") for text in caveats[:MAX_CAVEATS]]
+    rest = len(caveats) - MAX_CAVEATS
+    if rest > 0:
+        more = "warning" if rest == 1 else "warnings"
+        shown.append(
+            Fact(
+                "caveat",
+                f"Data quality: {rest} further {more} on these records "
+                "(see the data quality and cleansing section).",
+            )
+        )
+    return shown
 
 
 def small_numbers_text(row: dict) -> str | None:

@@ -60,6 +60,7 @@ def environment() -> Environment:
         humanise=dq.humanise,
         short_month=_month_text,
         datetime_text=_datetime_text,
+        long_date=long_date,
         w3c_date=_w3c_date,
     )
     env.globals.update(rag_styles=RAG_STYLES, rag_none=RAG_NONE, no_commentary=NO_COMMENTARY)

@@ -190,7 +190,9 @@ def _data_sheet(workbook, formats, name: str, row: dict, series: list[dict]) -> 
         else:
             _write_number(sheet, i, 4, point.get("rate_per_10k"), formats["rate"])
         sheet.write_string(i, 5, target_text(point), formats["text"])
-        sheet.write_string(i, 6, rag_text(point.get("rag")), formats[f"rag:{rag_style(point.get('rag')).word}"])
+        sheet.write_string(
+            i, 6, rag_text(point.get("rag")), formats[f"rag:{rag_style(point.get('rag')).word}"]
+        )
     sheet.freeze_panes(1, 1)
     last = max(len(series), 1)
     sheet.autofilter(0, 0, last, len(DATA_COLUMNS) - 1)

@@ -8,13 +8,14 @@ built), WARN when only warnings failed or an expectation was broken (the run sta
 the pack carries caveats; the alert sensor sends the digest).
 """
 
+from pathlib import Path
 
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
 from pipelines.quality.run import CheckSummary, QualityRun, run_quality
 from pipelines.quality.suites import Suite, load_suites
-from pipelines.settings import load_settings
+from pipelines.settings import EXPECTATIONS_DIR, load_settings
 
 CHECKS_OP_NAME = "data_quality_checks"
 
@@ -31,7 +32,10 @@ def _change(now: int, before: int | None) -> str:
 
 
 def _table_md(summary: CheckSummary) -> str:
-    lines = ["| expectation | severity | status | failing records | change |", "|---|---|---|---|---|"]
+    lines = [
+        "| expectation | severity | status | failing records | change |",
+        "|---|---|---|---|---|",
+    ]
     for o in summary.outcome.outcomes:
         if o.status == "passed":
             continue
@@ -93,7 +97,7 @@ def check_result(summary: CheckSummary, run: QualityRun) -> dg.AssetCheckResult:
     )
 
 
-def _spec(suite: Suite, suites: list[Suite]) -> dg.AssetCheckSpec:
+def _spec(suite: Suite) -> dg.AssetCheckSpec:
     scope = "cross-table rules" if suite.scope == "cross_table" else "rules"
     return dg.AssetCheckSpec(
         name=suite.name,
@@ -105,20 +109,33 @@ def _spec(suite: Suite, suites: list[Suite]) -> dg.AssetCheckSpec:
     )
 
 
-def build_quality_checks() -> list[dg.AssetChecksDefinition]:
-    suites = load_suites()
+def _latest(suite: Suite, current: dict[str, Suite]) -> Suite:
+    edited = current.get(suite.name)
+    return edited if edited is not None and edited.table == suite.table else suite
+
+
+def build_quality_checks(directory: Path = EXPECTATIONS_DIR) -> list[dg.AssetChecksDefinition]:
+    """One blocking asset check per suite in `directory`, all run by one op."""
+    suites = load_suites(directory)
     by_key = {dg.AssetCheckKey(raw_key(s.table), s.name): s for s in suites}
 
     @dg.multi_asset_check(
         name=CHECKS_OP_NAME,
-        specs=[_spec(s, suites) for s in suites],
+        specs=[_spec(s) for s in suites],
         can_subset=True,
         description="Runs the Great Expectations suites in expectations/ against the raw tables.",
     )
     def data_quality_checks(context: dg.AssetCheckExecutionContext, warehouse: DuckDBResource):
-        selected = [by_key[k] for k in by_key if k in context.selected_asset_check_keys]
+        # Read the files again: an edited expectation takes effect on the next run without
+        # reloading the code location (a new file, i.e. a new check, does need a reload).
+        current = {s.name: s for s in load_suites(directory)}
+        selected = [
+            _latest(suite, current)
+            for key, suite in by_key.items()
+            if key in context.selected_asset_check_keys
+        ]
         with warehouse.get_connection() as con:
-            run = run_quality(con, selected, context.run_id, load_settings())
+            run = run_quality(con, selected, context.run.run_id, load_settings())
         context.log.info(
             f"{len(run.checks)} checks as at {run.as_at}; worklists in {run.worklist_folder}; "
             f"Data Docs at {run.data_docs}"

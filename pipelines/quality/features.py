@@ -44,11 +44,11 @@ def q(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def _person_dob(table: str, person_expr: str) -> str:
+def _person_dob(person_expr: str) -> str:
     return f"(SELECT min(p.pers_dob) FROM raw.ssd_person p WHERE p.pers_person_id = {person_expr})"
 
 
-def _overlap(table: str, key: str, person: str, start: str, end: str) -> str:
+def _overlap(table: str, person: str, start: str, end: str) -> str:
     # Two periods overlap when each starts before the other ends; an end on the day the other
     # starts is a hand-over, not an overlap. A blank end is still open.
     return f"""EXISTS (
@@ -92,13 +92,12 @@ def _named_flags(p: Params) -> dict[str, tuple[str, str]]:
         "stale_early_help": (
             "ssd_early_help_episodes",
             f"""t.earl_episode_end_date IS NULL AND t.earl_episode_start_date
-                + INTERVAL {int(p.stale_after_months)} MONTH < {_d(p.as_at)}""",
+                < {_d(p.as_at)} - INTERVAL {int(p.stale_after_months)} MONTH""",
         ),
         "overlapping_cp_plan": (
             "ssd_cp_plans",
             _overlap(
                 "ssd_cp_plans",
-                "cppl_cp_plan_id",
                 "cppl_person_id",
                 "cppl_cp_plan_start_date",
                 "cppl_cp_plan_end_date",
@@ -108,7 +107,6 @@ def _named_flags(p: Params) -> dict[str, tuple[str, str]]:
             "ssd_cla_episodes",
             _overlap(
                 "ssd_cla_episodes",
-                "clae_cla_episode_id",
                 "clae_person_id",
                 "clae_cla_episode_start_date",
                 "clae_cla_episode_ceased_date",
@@ -146,7 +144,7 @@ def _before_birth(table: str, column: str) -> str | None:
         return None
     if get_table(table).column(column).logical_type != "date":
         return None
-    return f"t.{q(column)} < {_person_dob(table, 't.' + q(person))}"
+    return f"t.{q(column)} < {_person_dob('t.' + q(person))}"
 
 
 def _duplicate_key(table: str) -> str | None:
@@ -181,15 +179,6 @@ def derived_sql(table: str, name: str, params: Params) -> str | None:
     except KeyError:  # a column the contract does not have
         return None
     return None if sql is None else f"coalesce(({sql}), false)"
-
-
-def tables_read_by(table: str, names: list[str], params: Params) -> set[str]:
-    """The raw tables a suite's frame reads (to tell whether they are all loaded)."""
-    sql = " ".join(derived_sql(table, n, params) or "" for n in names)
-    found = {t for t in load_contract() if f"raw.{t} " in sql or f'raw."{t}"' in sql}
-    if "raw.quarantine" in sql:
-        found.add("quarantine")
-    return found | {table}
 
 
 def _raw_column(column) -> str:

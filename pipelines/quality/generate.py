@@ -18,7 +18,7 @@ from pipelines.contract import ContractTable, load_contract
 from pipelines.quality.specs import (
     DATE_PAIRS,
     EARLIEST_PLAUSIBLE_DATE,
-    EVENT_DATE,
+    EVENT_DATES,
     MAY_BE_FUTURE,
     TABLE_INDICATORS,
     UNENDED_PLACEMENT_INDICATORS,
@@ -36,10 +36,16 @@ def _exp(kind_of: str, kwargs: dict, *, name: str, severity: str, kind: str, pro
     return {"type": kind_of, "kwargs": kwargs, "meta": meta}
 
 
+def _label(t: ContractTable, column: str) -> str:
+    """The contract's description with the SSD name, e.g. "Date of Contact (cont_contact_date)"."""
+    description = t.column(column).description
+    if not description or description.lower().startswith("local extension"):
+        return column
+    return f"{description} ({column})"
+
+
 def _flag(flag: str, **meta) -> dict:
-    return _exp(
-        "expect_column_values_to_be_in_set", {"column": flag, "value_set": [False]}, **meta
-    )
+    return _exp("expect_column_values_to_be_in_set", {"column": flag, "value_set": [False]}, **meta)
 
 
 def _table_expectations(t: ContractTable) -> list[dict]:
@@ -59,7 +65,7 @@ def _table_expectations(t: ContractTable) -> list[dict]:
             name="key_present",
             severity=ERROR,
             kind="missing_key",
-            problem=f"record has no {key}",
+            problem=f"record has no {_label(t, key)}",
         ),
         _exp(
             "expect_column_values_to_be_unique",
@@ -67,14 +73,15 @@ def _table_expectations(t: ContractTable) -> list[dict]:
             name="key_unique",
             severity=ERROR,
             kind="duplicate_key_after_load",
-            problem=f"{key} is not unique after loading",
+            problem=f"{_label(t, key)} is not unique after loading",
         ),
         _flag(
             "flag__duplicate_key_quarantined",
             name="duplicate_key_in_extract",
             severity=WARNING,
             kind="duplicate_id",
-            problem=f"{key} appears more than once in the extract (later copies quarantined)",
+            problem=f"{_label(t, key)} appears more than once in the extract "
+            "(the later copies were quarantined)",
         ),
     ]
     for c in t.columns:
@@ -86,7 +93,7 @@ def _table_expectations(t: ContractTable) -> list[dict]:
                     name=f"{c.name}_present",
                     severity=ERROR,
                     kind="missing_value",
-                    problem=f"record has no {c.name}",
+                    problem=f"record has no {_label(t, c.name)}",
                 )
             )
         if c.codes:
@@ -97,7 +104,7 @@ def _table_expectations(t: ContractTable) -> list[dict]:
                     name=f"{c.name}_in_code_set",
                     severity=ERROR,
                     kind="code_not_in_code_set",
-                    problem=f"{c.name} is not one of its codes ({', '.join(c.codes)})",
+                    problem=f"{_label(t, c.name)} is not one of its codes ({', '.join(c.codes)})",
                 )
             )
     for c in t.columns:
@@ -111,7 +118,7 @@ def _table_expectations(t: ContractTable) -> list[dict]:
                     name=f"{c.name}_not_in_future",
                     severity=WARNING,
                     kind="future_date",
-                    problem=f"{c.name} is after the date of the extract",
+                    problem=f"{_label(t, c.name)} is after the date of the extract",
                 )
             )
         out.append(
@@ -121,7 +128,7 @@ def _table_expectations(t: ContractTable) -> list[dict]:
                 name=f"{c.name}_plausible",
                 severity=WARNING,
                 kind="implausible_date",
-                problem=f"{c.name} is before {EARLIEST_PLAUSIBLE_DATE[:4]}",
+                problem=f"{_label(t, c.name)} is before {EARLIEST_PLAUSIBLE_DATE[:4]}",
             )
         )
     for start, end in DATE_PAIRS.get(t.name, []):
@@ -137,7 +144,7 @@ def _table_expectations(t: ContractTable) -> list[dict]:
                 name=f"{end}_not_before_start",
                 severity=WARNING,
                 kind="end_before_start",
-                problem=f"{end} is before {start}",
+                problem=f"{_label(t, end)} is before {_label(t, start)}",
             )
         )
     if t.name == "ssd_early_help_episodes":
@@ -161,7 +168,6 @@ def _cross_table_expectations(t: ContractTable) -> list[dict]:
     for c in t.columns:
         if not c.references or c.references.split(".")[0] not in contract:
             continue
-        target = c.references.split(".")[0]
         is_person = c.references == "ssd_person.pers_person_id"
         out.append(
             _flag(
@@ -169,20 +175,19 @@ def _cross_table_expectations(t: ContractTable) -> list[dict]:
                 name=f"{c.name}_resolves",
                 severity=WARNING,
                 kind="missing_person" if is_person else "unresolved_reference",
-                problem=f"person {c.name} is missing from ssd_person"
+                problem=f"the person ({c.name}) is not in the person extract"
                 if is_person
-                else f"{c.name} is not found in {c.references}",
+                else f"{_label(t, c.name)} is not found in {c.references}",
             )
         )
-    if t.name in EVENT_DATE:
-        column = EVENT_DATE[t.name]
+    for column in EVENT_DATES.get(t.name, []):
         out.append(
             _flag(
                 f"flag__{column}__before_birth",
                 name=f"{column}_not_before_birth",
                 severity=WARNING,
                 kind="event_before_birth",
-                problem=f"{column} is before the child's date of birth",
+                problem=f"{_label(t, column)} is before the child's date of birth",
             )
         )
     named = {
@@ -206,7 +211,9 @@ def _cross_table_expectations(t: ContractTable) -> list[dict]:
         "ssd_cla_episodes": [
             ("overlapping_cla_episode", "CLA episode overlaps another episode for the same child")
         ],
-        "ssd_cp_visits": [("visit_outside_plan", "CP visit is not within any CP plan of the child")],
+        "ssd_cp_visits": [
+            ("visit_outside_plan", "CP visit is not within any CP plan of the child")
+        ],
     }
     for flag, problem in named.get(t.name, []):
         out.append(

@@ -18,6 +18,7 @@ import duckdb
 import great_expectations as gx
 import pandas as pd
 from great_expectations.data_context.types.base import ProgressBarsConfig
+from great_expectations.expectations.expectation_configuration import ExpectationConfiguration
 
 from pipelines.quality.features import Params, frame_sql
 from pipelines.quality.suites import ExpectationSpec, Suite
@@ -88,16 +89,29 @@ class GxRunner:
         self.datasource = self.context.data_sources.add_pandas("warehouse")
 
     def validation(self, suite: Suite, specs: list[ExpectationSpec]):
-        doc = {
-            "name": suite.name,
-            "meta": {k: v for k, v in suite.document.get("meta", {}).items() if k != "notes"},
-            "expectations": [_gx_expectation(s) for s in specs],
-        }
-        gx_suite = self.context.suites.add(gx.ExpectationSuite(**doc))
+        """The GX validation for the suite, and {expectation: why} for those GX cannot build
+        (an unknown type, a wrong argument): they are left out and reported as broken."""
+        meta = {k: v for k, v in suite.document.get("meta", {}).items() if k != "notes"}
+        expectations, unbuildable = [], {}
+        for spec in specs:
+            config = _gx_expectation(spec)
+            try:
+                ExpectationConfiguration(**config).to_domain_obj()
+            except Exception as e:  # GX raises several unrelated types here
+                unbuildable[spec.name] = f"GX cannot build {spec.type}: {_first_line(e)}"
+                continue
+            expectations.append(config)
+        gx_suite = self.context.suites.add(
+            gx.ExpectationSuite(name=suite.name, meta=meta, expectations=expectations)
+        )
         asset = self.datasource.add_dataframe_asset(suite.name)
         batch = asset.add_batch_definition_whole_dataframe("whole_table")
         vd = gx.ValidationDefinition(name=suite.name, data=batch, suite=gx_suite)
-        return gx_suite, self.context.validation_definitions.add(vd)
+        return self.context.validation_definitions.add(vd), unbuildable
+
+
+def _first_line(error: Exception) -> str:
+    return (str(error).strip().splitlines() or [type(error).__name__])[0][:300]
 
 
 def fetch_frame(con: duckdb.DuckDBPyConnection, suite: Suite, params: Params):
@@ -182,13 +196,10 @@ def run_suite(
     }
     gx_result = None
     try:
-        gx_suite, vd = runner.validation(suite, runnable)
-        built = {e.meta.get("name") for e in gx_suite.expectations}
+        vd, unbuildable = runner.validation(suite, runnable)
         for s in runnable:
-            if s.name not in built:  # GX logged and dropped an invalid configuration
-                outcomes[s.name] = ExpectationOutcome(
-                    s, BROKEN, message=f"GX could not build {s.type} with these arguments"
-                )
+            if s.name in unbuildable:
+                outcomes[s.name] = ExpectationOutcome(s, BROKEN, message=unbuildable[s.name])
         gx_result = vd.run(
             batch_parameters={"dataframe": frame},
             expectation_parameters={"as_at": pd.Timestamp(params.as_at)},
@@ -201,6 +212,6 @@ def run_suite(
     except Exception as e:  # GX itself failed: every expectation of the suite is broken
         log.exception("suite %s could not run", suite.name)
         for s in runnable:
-            outcomes.setdefault(s.name, ExpectationOutcome(s, BROKEN, message=str(e)[:300]))
+            outcomes.setdefault(s.name, ExpectationOutcome(s, BROKEN, message=_first_line(e)))
     ordered = [outcomes[s.name] for s in suite.expectations if s.name in outcomes]
     return SuiteOutcome(suite, ordered, len(frame), time.perf_counter() - started, gx_result)

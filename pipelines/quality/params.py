@@ -2,9 +2,9 @@
 
 "In the future" means after the date the extract was taken, not after today: a historic
 extract (the demo is as at August 2014) must still flag dates after its own end. The date is
-BOARDPACK_AS_AT when set (YYYY-MM-DD); otherwise the latest contact date in the newest month
-holding at least a tenth of the typical monthly volume of contacts (never after today) - the
-rule dbt's reporting-month spine uses, so a few wrongly future-dated contacts cannot move it.
+BOARDPACK_AS_AT when set (YYYY-MM-DD); otherwise the last day of the newest month holding at
+least a tenth of the typical monthly volume of contacts, or today if that is earlier - the rule
+dbt's reporting-month spine uses, so a few wrongly future-dated contacts cannot move it.
 """
 
 from __future__ import annotations
@@ -25,11 +25,11 @@ DEFAULT_STALE_MONTHS = 12
 
 AS_AT_SQL = """
 WITH monthly AS (
-    SELECT date_trunc('month', cont_contact_date) AS month, count(*) AS n,
-           max(cont_contact_date) AS latest
+    SELECT date_trunc('month', cont_contact_date) AS month, count(*) AS n
     FROM raw.ssd_contacts WHERE cont_contact_date <= current_date GROUP BY 1
 )
-SELECT max(latest) FROM monthly WHERE n >= 0.1 * (SELECT median(n) FROM monthly)
+SELECT CAST(last_day(max(month)) AS DATE) FROM monthly
+WHERE n >= 0.1 * (SELECT median(n) FROM monthly)
 """
 
 

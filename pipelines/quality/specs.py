@@ -46,20 +46,21 @@ DATE_PAIRS = {
     "ssd_cla_placement": [("clap_cla_placement_start_date", "clap_cla_placement_end_date")],
 }
 
-# The date each record happened on: it cannot be before the child was born.
-EVENT_DATE = {
-    "ssd_contacts": "cont_contact_date",
-    "ssd_early_help_episodes": "earl_episode_start_date",
-    "ssd_cin_episodes": "cine_referral_date",
-    "ssd_cin_assessments": "cina_assessment_start_date",
-    "ssd_s47_enquiry": "s47e_s47_start_date",
-    "ssd_initial_cp_conference": "icpc_icpc_date",
-    "ssd_cp_plans": "cppl_cp_plan_start_date",
-    "ssd_cp_visits": "cppv_cp_visit_date",
-    "ssd_cp_reviews": "cppr_cp_review_date",
-    "ssd_cla_episodes": "clae_cla_episode_start_date",
-    "ssd_cla_placement": "clap_cla_placement_start_date",
-    "ssd_cla_reviews": "clar_cla_review_date",
+# The dates each record happened on: none can be before the child was born. (An assessment
+# can lack a start date, so its authorisation date is checked too.)
+EVENT_DATES = {
+    "ssd_contacts": ["cont_contact_date"],
+    "ssd_early_help_episodes": ["earl_episode_start_date"],
+    "ssd_cin_episodes": ["cine_referral_date"],
+    "ssd_cin_assessments": ["cina_assessment_start_date", "cina_assessment_auth_date"],
+    "ssd_s47_enquiry": ["s47e_s47_start_date"],
+    "ssd_initial_cp_conference": ["icpc_icpc_date"],
+    "ssd_cp_plans": ["cppl_cp_plan_start_date"],
+    "ssd_cp_visits": ["cppv_cp_visit_date"],
+    "ssd_cp_reviews": ["cppr_cp_review_date"],
+    "ssd_cla_episodes": ["clae_cla_episode_start_date"],
+    "ssd_cla_placement": ["clap_cla_placement_start_date"],
+    "ssd_cla_reviews": ["clar_cla_review_date"],
 }
 
 # Dates that are legitimately in the future: expected births, targets and due dates.
@@ -94,7 +95,13 @@ TABLE_INDICATORS = {
     ],
     "ssd_s47_enquiry": ["s47_started", "icpc_timely"],
     "ssd_initial_cp_conference": ["icpc_timely"],
-    "ssd_cp_plans": ["cp_children", "cp_repeat", "cp_plans_2yrs", "cp_visits_timely", "rcpc_timely"],
+    "ssd_cp_plans": [
+        "cp_children",
+        "cp_repeat",
+        "cp_plans_2yrs",
+        "cp_visits_timely",
+        "rcpc_timely",
+    ],
     "ssd_cp_visits": ["cp_visits_timely"],
     "ssd_cp_reviews": ["rcpc_timely"],
     "ssd_cla_episodes": [

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .calendar import months_between, shift_month
+from .calendar import month_bounds, months_between, shift_month, to_day
 
 # --- Population aged 0-17 (mid-year estimates) -------------------------------------------
 # Chosen with the referral counts so that the rates per 10,000 come out at the seed values:
@@ -50,10 +50,14 @@ STEP_DOWN_REASONS = (STEP_DOWN_IA, STEP_DOWN_CORE, STEP_DOWN_CIN, STEP_DOWN_OTHE
 _2014 = [f"2014-{m:02d}" for m in range(1, 9)]
 STEP_DOWNS = {
     # 2014 to date: 22 from initial assessment (none in August), 32 from CIN, 4 other, 0 core.
-    STEP_DOWN_IA: {"2012-08": 1, "2013-08": 3, **dict(zip(_2014, [3, 2, 4, 3, 4, 3, 3, 0]))},
+    STEP_DOWN_IA: {
+        "2012-08": 1,
+        "2013-08": 3,
+        **dict(zip(_2014, [3, 2, 4, 3, 4, 3, 3, 0], strict=True)),
+    },
     STEP_DOWN_CORE: {"2012-08": 0, "2013-08": 0, **dict.fromkeys(_2014, 0)},
-    STEP_DOWN_CIN: dict(zip(_2014, [3, 4, 4, 5, 4, 5, 4, 3])),
-    STEP_DOWN_OTHER: dict(zip(_2014, [1, 0, 0, 1, 0, 1, 1, 0])),
+    STEP_DOWN_CIN: dict(zip(_2014, [3, 4, 4, 5, 4, 5, 4, 3], strict=True)),
+    STEP_DOWN_OTHER: dict(zip(_2014, [1, 0, 0, 1, 0, 1, 1, 0], strict=True)),
 }
 # Typical monthly step-downs elsewhere (Poisson means). Core assessment step-downs stop with
 # 2014: the seed report has none.
@@ -111,8 +115,23 @@ REFERRAL_ANCHORS = {
     "2014-08": 489,
 }
 # Strategy discussions initiating S47 (peak in May/June 2014: a major investigation).
-S47_ANCHORS = {"2011-04": 36, "2013-12": 44, "2014-04": 47, "2014-05": 66, "2014-06": 71, "2014-07": 52, "2014-08": 45}
-ICPC_ANCHORS = {"2011-04": 19, "2014-04": 21, "2014-05": 17, "2014-06": 16, "2014-07": 15, "2014-08": 8}
+S47_ANCHORS = {
+    "2011-04": 36,
+    "2013-12": 44,
+    "2014-04": 47,
+    "2014-05": 66,
+    "2014-06": 71,
+    "2014-07": 52,
+    "2014-08": 45,
+}
+ICPC_ANCHORS = {
+    "2011-04": 19,
+    "2014-04": 21,
+    "2014-05": 17,
+    "2014-06": 16,
+    "2014-07": 15,
+    "2014-08": 8,
+}
 # Children on plans: slow rise to a peak in April 2014, then the 20% reduction target.
 CP_STOCK_ANCHORS = {"2011-03": 205, "2013-08": 222, "2014-04": 250, "2014-08": 198}
 CLA_ENTRY_ANCHORS = {"2011-04": 8.0, "2014-08": 8.8}
@@ -165,17 +184,25 @@ class Schedule:
     early_help_new: dict[str, int]
     step_downs: dict[str, dict[str, int]]  # reason -> month -> count
     pinned_cp_stock: frozenset[str]
+    full_months: frozenset[str]  # months wholly inside the period: only these can be pinned
 
 
 def build_schedule(start, end, scale: float, rng: np.random.Generator) -> Schedule:
     months = months_between(start, end)
     n = len(months)
+    # A month the period covers only in part gets that part of the month's volumes.
+    share = np.ones(n)
+    for i, m in enumerate(months):
+        lo, hi = month_bounds(m)
+        covered = min(hi, to_day(end)) - max(lo, to_day(start)) + 1
+        share[i] = covered / (hi - lo + 1)
+    full = frozenset(m for m, s in zip(months, share, strict=True) if s == 1)
 
     def scaled(pins: dict[str, int]) -> dict[str, int]:
-        return {m: int(round(v * scale)) for m, v in pins.items() if m in months}
+        return {m: int(round(v * scale)) for m, v in pins.items() if m in full}
 
     def trend(anchors, noise: float) -> np.ndarray:
-        base = _interpolate(anchors, months) * scale
+        base = _interpolate(anchors, months) * scale * share
         return base * rng.lognormal(0.0, noise, n)
 
     def pinned(values: np.ndarray, pins: dict[str, int]) -> dict[str, int]:
@@ -188,7 +215,7 @@ def build_schedule(start, end, scale: float, rng: np.random.Generator) -> Schedu
     # Rolling-12 totals: spread the remainder of the total over the window's unpinned months.
     for last, total in REFERRALS_ROLLING_12.items():
         window = [shift_month(last, -k) for k in range(11, -1, -1)]
-        if not all(m in referrals for m in window):
+        if not all(m in full for m in window):
             continue
         fixed = [m for m in window if m in REFERRALS]
         free = [m for m in window if m not in REFERRALS]
@@ -212,18 +239,32 @@ def build_schedule(start, end, scale: float, rng: np.random.Generator) -> Schedu
     cp_stock = pinned(path, CP_CHILDREN)
     opening = int(round(_interpolate(CP_STOCK_ANCHORS, [shift_month(months[0], -1)])[0] * scale))
 
-    cla_entries = {m: int(v) for m, v in zip(months, rng.poisson(_interpolate(CLA_ENTRY_ANCHORS, months) * scale), strict=True)}
-    early_help = {m: int(v) for m, v in zip(months, rng.poisson(_interpolate(EARLY_HELP_ANCHORS, months) * scale), strict=True)}
+    cla_entries = {
+        m: int(v)
+        for m, v in zip(
+            months,
+            rng.poisson(_interpolate(CLA_ENTRY_ANCHORS, months) * scale * share),
+            strict=True,
+        )
+    }
+    early_help = {
+        m: int(v)
+        for m, v in zip(
+            months,
+            rng.poisson(_interpolate(EARLY_HELP_ANCHORS, months) * scale * share),
+            strict=True,
+        )
+    }
 
     step_downs: dict[str, dict[str, int]] = {}
     for reason in STEP_DOWN_REASONS:
         mean = STEP_DOWN_MEANS[reason] * scale
         counts = {}
-        for m in months:
+        for m, part in zip(months, share, strict=True):
             if reason == STEP_DOWN_CORE and m >= CORE_STEP_DOWNS_END:
                 counts[m] = 0
             else:
-                counts[m] = int(rng.poisson(mean))
+                counts[m] = int(rng.poisson(mean * part))
         counts.update(scaled(STEP_DOWNS[reason]))
         step_downs[reason] = counts
 
@@ -239,5 +280,6 @@ def build_schedule(start, end, scale: float, rng: np.random.Generator) -> Schedu
         cla_entries=cla_entries,
         early_help_new=early_help,
         step_downs=step_downs,
-        pinned_cp_stock=frozenset(m for m in CP_CHILDREN if m in months),
+        pinned_cp_stock=frozenset(m for m in CP_CHILDREN if m in full),
+        full_months=full,
     )

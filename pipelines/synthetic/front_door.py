@@ -36,7 +36,17 @@ SOURCES = (
     ("8", "Anonymous", 0.04),
     ("7", "Other", 0.10),
 )
-NEED_CODES = (("N1", 0.55), ("N2", 0.05), ("N3", 0.05), ("N4", 0.15), ("N5", 0.12), ("N6", 0.03), ("N7", 0.01), ("N8", 0.02), ("N9", 0.02))
+NEED_CODES = (
+    ("N1", 0.55),
+    ("N2", 0.05),
+    ("N3", 0.05),
+    ("N4", 0.15),
+    ("N5", 0.12),
+    ("N6", 0.03),
+    ("N7", 0.01),
+    ("N8", 0.02),
+    ("N9", 0.02),
+)
 CONTACT_OUTCOMES = (
     '{"outcome": "Advice and information"}',
     '{"outcome": "Signposted to early help"}',
@@ -132,7 +142,9 @@ class FrontDoor:
         children[others] = w.pop.by_age(dates[others], CONTACT_AGE_WEIGHTS, rng)
         sources = _choice(rng, SOURCES, n_contacts)
         sources[converted] = self.ref_source[first_ref:]
-        outcomes = np.array(CONTACT_OUTCOMES, dtype=object)[rng.integers(0, len(CONTACT_OUTCOMES), n_contacts)]
+        outcomes = np.array(CONTACT_OUTCOMES, dtype=object)[
+            rng.integers(0, len(CONTACT_OUTCOMES), n_contacts)
+        ]
         outcomes[converted] = REFERRED
         w.pop.involved[children] = True
         self.contact_date.extend(dates.tolist())
@@ -148,22 +160,38 @@ class FrontDoor:
         if n == 0:
             return
         dates = np.asarray(dates, np.int64)
-        progress = np.clip((dates - to_day("2011-04-01")) / (to_day("2014-08-31") - to_day("2011-04-01")), 0, 1)
+        progress = np.clip(
+            (dates - to_day("2011-04-01")) / (to_day("2014-08-31") - to_day("2011-04-01")), 0, 1
+        )
         # MASH: more referrals closed without assessment as thresholds were applied.
         nfa = (rng.random(n) < 0.15 + 0.20 * progress) & (not forced_assessed)
-        single_share = np.clip((dates - SINGLE_ASSESSMENT_FROM) / (SINGLE_ASSESSMENT_ALL - SINGLE_ASSESSMENT_FROM), 0, 1)
-        single_share = np.where(dates >= SINGLE_ASSESSMENT_FROM, np.maximum(single_share, 0.25), 0.0)
+        single_share = np.clip(
+            (dates - SINGLE_ASSESSMENT_FROM) / (SINGLE_ASSESSMENT_ALL - SINGLE_ASSESSMENT_FROM),
+            0,
+            1,
+        )
+        single_share = np.where(
+            dates >= SINGLE_ASSESSMENT_FROM, np.maximum(single_share, 0.25), 0.0
+        )
         single = ~nfa & (rng.random(n) < single_share)
         initial = ~nfa & ~single
         core = initial & (rng.random(n) < CORE_SHARE)
 
         # Initial assessment timeliness dips in the summer (leave, capacity).
         month = (dates.astype("M8[D]").astype("M8[M]").astype(np.int64) % 12) + 1
-        p_timely = np.clip(0.83 - 0.09 * np.isin(month, (7, 8)) + rng.normal(0, 0.03, n), 0.55, 0.95)
-        ia_days = np.where(rng.random(n) < p_timely, rng.integers(2, 11, n), rng.integers(11, 23, n))
+        p_timely = np.clip(
+            0.83 - 0.09 * np.isin(month, (7, 8)) + rng.normal(0, 0.03, n), 0.55, 0.95
+        )
+        ia_days = np.where(
+            rng.random(n) < p_timely, rng.integers(2, 11, n), rng.integers(11, 23, n)
+        )
         ia_auth = cal.add(dates, ia_days)
         u = rng.random(n)
-        ca_days = np.where(u < 0.76, rng.integers(15, 36, n), np.where(u < 0.95, rng.integers(36, 61, n), rng.integers(61, 86, n)))
+        ca_days = np.where(
+            u < 0.76,
+            rng.integers(15, 36, n),
+            np.where(u < 0.95, rng.integers(36, 61, n), rng.integers(61, 86, n)),
+        )
         ca_auth = cal.add(ia_auth, ca_days)
         sa_days = np.where(rng.random(n) < 0.8, rng.integers(10, 46, n), rng.integers(46, 66, n))
         sa_auth = cal.add(dates, sa_days)
@@ -185,7 +213,9 @@ class FrontDoor:
             np.where(last_auth >= OPEN, OPEN, last_auth + rng.integers(5, 151, n)),
         )
         if forced_close is not None:
-            close = np.maximum(np.asarray(forced_close, np.int64), np.where(last_auth >= OPEN, 0, last_auth) + 5)
+            close = np.maximum(
+                np.asarray(forced_close, np.int64), np.where(last_auth >= OPEN, 0, last_auth) + 5
+            )
 
         children = self._children_for(dates, close)
         first = len(self.ref_date)
@@ -201,9 +231,13 @@ class FrontDoor:
         self.ref_team.extend(["MASH"] * n)
         self.ref_worker.extend(w.workers[rng.integers(0, len(w.workers), n)].tolist())
         self.ref_downstream.extend([False] * n)
-        self.ref_last_auth.extend(np.where(last_auth >= OPEN, NO_DATE, np.where(nfa, NO_DATE, last_auth)).tolist())
+        self.ref_last_auth.extend(
+            np.where(last_auth >= OPEN, NO_DATE, np.where(nfa, NO_DATE, last_auth)).tolist()
+        )
         self.ref_initial_auth.extend(np.where(ia_auth > 0, ia_auth, NO_DATE).tolist())
-        self.ref_core_auth.extend(np.where((ca_auth > 0) & (ca_auth < OPEN), ca_auth, NO_DATE).tolist())
+        self.ref_core_auth.extend(
+            np.where((ca_auth > 0) & (ca_auth < OPEN), ca_auth, NO_DATE).tolist()
+        )
 
         seen = np.where(rng.random(n) < 0.95, "Y", "N")
         teams = np.where(rng.random(n) < 0.5, "Assessment Team 1", "Assessment Team 2")
@@ -211,9 +245,13 @@ class FrontDoor:
             ref = first + int(i)
             if initial[i]:
                 outcome_nfa = "Y" if (not core[i] and rng.random() < 0.4) else "N"
-                self._add_assessment(ref, "initial", dates[i], ia_auth_open[i], seen[i], outcome_nfa, teams[i])
+                self._add_assessment(
+                    ref, "initial", dates[i], ia_auth_open[i], seen[i], outcome_nfa, teams[i]
+                )
                 if core[i]:
-                    self._add_assessment(ref, "core", ia_auth[i], ca_auth[i], seen[i], "N", teams[i])
+                    self._add_assessment(
+                        ref, "core", ia_auth[i], ca_auth[i], seen[i], "N", teams[i]
+                    )
             else:
                 self._add_assessment(ref, "single", dates[i], sa_auth[i], seen[i], "N", teams[i])
 
@@ -228,11 +266,12 @@ class FrontDoor:
 
     def _children_for(self, dates, closes) -> np.ndarray:
         """Choose the child of each referral: re-referrals, former plan children, or new."""
-        w, rng, pop = self.w, self.rng, self.w.pop
+        rng, pop = self.rng, self.w.pop
         n = len(dates)
         proposals = pop.by_age(dates, REFERRAL_AGE_WEIGHTS, rng)
         u = rng.random(n)
         children = np.empty(n, np.int64)
+        first_index = len(self.ref_date)
         for i in range(n):
             d = int(dates[i])
             k = -1
@@ -244,6 +283,7 @@ class FrontDoor:
                 k = self._free_near(int(proposals[i]), d)
             children[i] = k
             pop.last_referral[k] = d
+            pop.last_referral_index[k] = first_index + i
             pop.cin_until[k] = closes[i]
             pop.involved[k] = True
         return children

@@ -37,11 +37,16 @@ class GenerationSummary:
     start: dt.date = dt.date(2011, 4, 1)
     end: dt.date = dt.date(2014, 8, 31)
     scale: float = 1.0
-    notes: list[str] = field(default_factory=list)  # calibration shortfalls (none expected at scale 1)
+    notes: list[str] = field(
+        default_factory=list
+    )  # calibration shortfalls (none expected at scale 1)
 
     def __str__(self) -> str:
         rows = sum(self.row_counts.values())
-        return f"{len(self.row_counts)} SSD files, {rows:,} rows, {self.planted_problems} planted problems in {self.out_dir} ({self.elapsed_seconds:.1f}s)"
+        return (
+            f"{len(self.row_counts)} SSD files, {rows:,} rows, {self.planted_problems} planted"
+            f" problems in {self.out_dir} ({self.elapsed_seconds:.1f}s)"
+        )
 
 
 def generate_authority(
@@ -86,7 +91,12 @@ def generate_authority(
     counts = {name: write_table(out_dir, name, tables[name]) for name in COLUMNS}
     write_csv(out_dir / "manifest.csv", manifest)
     years = range(start.year, end.year + 1)
-    write_csv(out_dir / "population.csv", pd.DataFrame({"year": list(years), "population_0_17": [population(y, scale) for y in years]}))
+    write_csv(
+        out_dir / "population.csv",
+        pd.DataFrame(
+            {"year": list(years), "population_0_17": [population(y, scale) for y in years]}
+        ),
+    )
     return GenerationSummary(
         out_dir=out_dir,
         row_counts=counts,

@@ -34,14 +34,32 @@ import numpy as np
 
 from .calendar import NO_DATE, OPEN, add_months1, month_bounds, to_day
 from .calibration import CLA_ENTRY_ANCHORS, CLA_REVIEWS, CLA_STABILITY_LONG
-from .child_protection import ChildProtection, _windows
+from .child_protection import ChildProtection
 from .front_door import FrontDoor
-from .reviews import ReviewRules, schedule_reviews
+from .reviews import ReviewRules, pinned_windows, schedule_reviews
 from .world import World
 
 ENTRY_AGE_WEIGHTS = np.array([12, 5, 5, 4, 4, 4, 3, 3, 3, 3, 4, 4, 5, 6, 7, 7, 4, 1], float)
-PLACEMENT_TYPES_YOUNG = (("U4", 0.3), ("U5", 0.25), ("U6", 0.1), ("U1", 0.1), ("U3", 0.08), ("P1", 0.07), ("A5", 0.05), ("K2", 0.05))
-PLACEMENT_TYPES_TEEN = (("U4", 0.25), ("U5", 0.2), ("U6", 0.1), ("U1", 0.08), ("K2", 0.17), ("H5", 0.12), ("P1", 0.05), ("R1", 0.03))
+PLACEMENT_TYPES_YOUNG = (
+    ("U4", 0.3),
+    ("U5", 0.25),
+    ("U6", 0.1),
+    ("U1", 0.1),
+    ("U3", 0.08),
+    ("P1", 0.07),
+    ("A5", 0.05),
+    ("K2", 0.05),
+)
+PLACEMENT_TYPES_TEEN = (
+    ("U4", 0.25),
+    ("U5", 0.2),
+    ("U6", 0.1),
+    ("U1", 0.08),
+    ("K2", 0.17),
+    ("H5", 0.12),
+    ("P1", 0.05),
+    ("R1", 0.03),
+)
 MOVE_REASONS = ("CARPL", "CREQB", "PLACE", "STAND", "CHILD", "OTHER", "ALLEG")
 SHORT_STAY_REASONS = ("E13", "E4A", "E4A", "E41")
 MEDIUM_STAY_REASONS = ("E41", "E45", "E4A", "E13", "E12")
@@ -118,10 +136,15 @@ class LookedAfter:
 
     def _entrant(self, day: int) -> tuple[int, int]:
         """A child coming into care: just off a plan, recently referred, or (rarely) new."""
-        w, rng, pop, front = self.w, self.rng, self.w.pop, self.front
+        rng, pop, front = self.rng, self.w.pop, self.front
 
         def can_enter(k):
-            return pop.dob[k] <= day and day < int(pop.sixteenth[k]) + 365 and pop.plan_until[k] < day and pop.care_until[k] < day
+            return (
+                pop.dob[k] <= day
+                and day < int(pop.sixteenth[k]) + 365
+                and pop.plan_until[k] < day
+                and pop.care_until[k] < day
+            )
 
         u = rng.random()
         if u < 0.30:
@@ -149,14 +172,13 @@ class LookedAfter:
         return -1, -1
 
     def _latest_referral(self, k: int, day: int) -> int:
-        front = self.front
-        r = front.referrals_in(day - 365, day)
-        for j in reversed(r):
-            if front.ref_child[j] == k:
-                return j
-        return -1
+        """The child's latest referral if it was in the last year."""
+        j = int(self.w.pop.last_referral_index[k])
+        return j if j >= 0 and day - 365 <= self.front.ref_date[j] <= day else -1
 
-    def _new_period(self, k: int, start: int, referral: int = -1, end: int | None = None, reason: str = "") -> Period:
+    def _new_period(
+        self, k: int, start: int, referral: int = -1, end: int | None = None, reason: str = ""
+    ) -> Period:
         """A period of care: how long, how it ends, its placement moves and episodes."""
         w, rng, pop = self.w, self.rng, self.w.pop
         age = (start - pop.dob[k]) / 365.25
@@ -165,32 +187,36 @@ class LookedAfter:
             short = int(rng.lognormal(np.log(90), 0.7))
             medium = int(rng.lognormal(np.log(430), 0.45))
             if age < 1:
-                end, reason = (start + short, "E13") if u < 0.35 else (start + int(rng.integers(420, 900)), "E11")
+                end, reason = (
+                    (start + short, "E13")
+                    if u < 0.35
+                    else (start + int(rng.integers(420, 900)), "E11")
+                )
             elif age < 10:
                 if u < 0.38:
-                    end, reason = start + short, str(rng.choice(SHORT_STAY_REASONS))
+                    end, reason = start + short, _one_of(rng, SHORT_STAY_REASONS)
                 elif u < 0.66:
-                    end, reason = start + medium, str(rng.choice(MEDIUM_STAY_REASONS))
+                    end, reason = start + medium, _one_of(rng, MEDIUM_STAY_REASONS)
                 elif u < 0.84:
                     end, reason = start + int(rng.integers(500, 1300)), "E11"
                 else:
                     end = OPEN
             elif age < 16:
                 if u < 0.42:
-                    end, reason = start + short, str(rng.choice(SHORT_STAY_REASONS))
+                    end, reason = start + short, _one_of(rng, SHORT_STAY_REASONS)
                 elif u < 0.70:
-                    end, reason = start + medium, str(rng.choice(MEDIUM_STAY_REASONS))
+                    end, reason = start + medium, _one_of(rng, MEDIUM_STAY_REASONS)
                 else:
                     end = OPEN
             else:
                 end, reason = (start + short, "E13") if u < 0.45 else (OPEN, "")
             eighteen = int(pop.eighteenth[k])
             if end >= eighteen:
-                end, reason = eighteen, str(rng.choice(AGE_18_REASONS))
+                end, reason = eighteen, _one_of(rng, AGE_18_REASONS)
         if end > w.end_day:
             end, reason = OPEN, ""
         period = Period(child=k, start=start, end=end, end_reason=reason, referral=referral)
-        period.need = str(rng.choice(["N1", "N1", "N1", "N2", "N4", "N5", "N8"]))
+        period.need = _one_of(rng, ("N1", "N1", "N1", "N2", "N4", "N5", "N8"))
         stop = min(end, w.end_day) if end < OPEN else w.end_day
         period.moves = self._moves(start, stop)
         if rng.random() < 0.35:
@@ -207,7 +233,9 @@ class LookedAfter:
         first_year_end = min(start + 365, stop)
         n1 = rng.poisson(1.3 * frailty * max(first_year_end - start, 0) / 365)
         n2 = rng.poisson(0.2 * frailty * max(stop - start - 365, 0) / 365)
-        days = list(rng.integers(start + 7, max(first_year_end, start + 8), n1)) + list(rng.integers(start + 365, max(stop, start + 366), n2))
+        days = list(rng.integers(start + 7, max(first_year_end, start + 8), n1)) + list(
+            rng.integers(start + 365, max(stop, start + 366), n2)
+        )
         moves = []
         for d in sorted(int(x) for x in days):
             if d < stop and (not moves or d - moves[-1] >= 7):
@@ -227,7 +255,9 @@ class LookedAfter:
             eighteen = int(pop.eighteenth[k])
             earliest = max(w.start_day, to_day("2011-10-01"), add_months1(eighteen, -12 * 4))
             start = int(rng.integers(earliest, min(to_day("2014-03-31"), eighteen - 120)))
-            period = self._new_period(k, start, end=eighteen, reason=str(rng.choice(AGE_18_REASONS)))
+            period = self._new_period(
+                k, start, end=eighteen, reason=str(rng.choice(AGE_18_REASONS))
+            )
             period.designed = "care_leaver"
             self.periods.append(period)
             pop.care_until[k] = period.end
@@ -243,7 +273,7 @@ class LookedAfter:
         w = self.w
         rng = w.rng("stability")
         prev_c = None
-        keys = [k for k in sorted(CLA_STABILITY_LONG) if k in w.schedule.months]
+        keys = [k for k in sorted(CLA_STABILITY_LONG) if k in w.schedule.full_months]
         for n_key, key in enumerate(keys):
             c = month_bounds(key)[1]
             last = n_key == len(keys) - 1
@@ -256,7 +286,11 @@ class LookedAfter:
     def _long_term(self, c: int) -> list[Period]:
         pop = self.w.pop
         c30 = add_months1(c, -30)
-        return [p for p in self.periods if p.open_on(c) and p.start <= c30 and pop.sixteenth[p.child] > c]
+        return [
+            p
+            for p in self.periods
+            if p.open_on(c) and p.start <= c30 and pop.sixteenth[p.child] > c
+        ]
 
     def _calibrate_one(self, c: int, pct: float, prev_c: int | None, last: bool, rng):
         c24 = add_months1(c, -24)
@@ -273,6 +307,8 @@ class LookedAfter:
         options = []
         for extra in range(16):
             size = d + extra
+            if size == 0:
+                continue
             target = int(round(pct / 100 * size))
             error = abs(target / size * 100 - pct)
             need_stable = target - n
@@ -300,7 +336,7 @@ class LookedAfter:
                 p.moves = sorted(set(p.moves) | {day})
 
     def _designed_long_term(self, c: int, prev_c: int | None, last: bool, stable: bool, rng):
-        """A child who counts at checkpoint ``c`` only (16 by the next one, or new since the last)."""
+        """A child who counts at checkpoint ``c`` only (16 by the next, new since the last)."""
         w, pop = self.w, self.w.pop
         if last:
             age_days = int(rng.integers(8 * 365, int(15.5 * 365)))
@@ -312,7 +348,9 @@ class LookedAfter:
         lo = max(lo, int(pop.dob[k]) + 60)
         start = int(rng.integers(lo, hi + 1))
         eighteen = int(pop.eighteenth[k])
-        period = Period(child=k, start=start, end=eighteen if eighteen <= w.end_day else OPEN, end_reason="")
+        period = Period(
+            child=k, start=start, end=eighteen if eighteen <= w.end_day else OPEN, end_reason=""
+        )
         if period.end < OPEN:
             period.end_reason = str(rng.choice(AGE_18_REASONS))
         c24 = add_months1(c, -24)
@@ -338,22 +376,28 @@ class LookedAfter:
 
         def due(ordinal, start, prev):
             if ordinal == 0:
-                return int(cal.add(start, 20))
+                return cal.add1(start, 20)
             return add_months1(prev, 3 if ordinal == 1 else 6)
 
         def natural(ordinal, start, prev, due_day, rng):
             if ordinal == 0:
                 k = int(rng.integers(7, 21)) if rng.random() < 0.93 else int(rng.integers(21, 36))
-                return int(cal.add(start, k))
+                return cal.add1(start, k)
             if rng.random() < 0.94:
-                day = int(cal.on_or_before(due_day - int(rng.integers(0, 22))))
-                return day if day > prev else int(cal.on_or_before(due_day))
-            return int(cal.on_or_after(due_day + int(rng.integers(1, 29))))
+                day = cal.on_or_before1(due_day - int(rng.integers(0, 22)))
+                return day if day > prev else cal.on_or_before1(due_day)
+            return cal.on_or_after1(due_day + int(rng.integers(1, 29)))
 
         rules = ReviewRules(due=due, natural=natural, early_days=80)
-        item, dues, held, _, notes = schedule_reviews(cal, starts, stops, rules, rng, w.end_day, _windows(w, CLA_REVIEWS))
+        item, dues, held, _, notes = schedule_reviews(
+            cal, starts, stops, rules, rng, w.end_day, pinned_windows(w, CLA_REVIEWS)
+        )
         self.notes += [f"CLA reviews {n}" for n in notes]
         order = np.lexsort((np.array(item), np.array(held)))
         self.review_period = np.array(item, np.int64)[order]
         self.review_due = np.array(dues, np.int64)[order]
         self.review_date = np.array(held, np.int64)[order]
+
+
+def _one_of(rng, options) -> str:
+    return options[int(rng.integers(0, len(options)))]

@@ -57,7 +57,9 @@ class Population:
         self.sex = np.where(rng.random(n) < 0.51, "M", "F").astype(object)
         codes = [c for c, _ in ETHNICITY]
         weights = np.array([w for _, w in ETHNICITY])
-        self.ethnicity = np.array(codes, dtype=object)[rng.choice(len(codes), n, p=weights / weights.sum())]
+        self.ethnicity = np.array(codes, dtype=object)[
+            rng.choice(len(codes), n, p=weights / weights.sum())
+        ]
         self.send = np.where(rng.random(n) < 0.12, "Y", "N").astype(object)
         self.eighteenth = add_months(self.dob, 216)
         self.sixteenth = add_months(self.dob, 192)
@@ -69,6 +71,7 @@ class Population:
         self.early_help_until = np.full(n, NO_DATE, np.int64)
         self.last_plan_end = np.full(n, NO_DATE, np.int64)
         self.last_referral = np.full(n, NO_DATE, np.int64)
+        self.last_referral_index = np.full(n, -1, np.int64)
         self.involved = np.zeros(n, bool)  # has any social care record at all
         self.plan_end_log_day: list[int] = []  # plan ends in date order, for repeat referrals
         self.plan_end_log_child: list[int] = []
@@ -78,7 +81,9 @@ class Population:
         self.plan_end_log_child.append(child)
 
     # --- picking children -----------------------------------------------------------------
-    def by_age(self, dates: np.ndarray, age_weights: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    def by_age(
+        self, dates: np.ndarray, age_weights: np.ndarray, rng: np.random.Generator
+    ) -> np.ndarray:
         """One child per date, of an age drawn from ``age_weights`` (years 0..17) on that date."""
         dates = np.asarray(dates, dtype=np.int64)
         p = age_weights / age_weights.sum()
@@ -89,20 +94,22 @@ class Population:
         idx = np.clip(idx, 0, self.n - 1)
         # never someone not yet born, nor someone already 18
         too_young = self.dob[idx] > dates
-        idx[too_young] = np.clip(np.searchsorted(self.dob, dates[too_young], side="right") - 1, 0, self.n - 1)
+        idx[too_young] = np.clip(
+            np.searchsorted(self.dob, dates[too_young], side="right") - 1, 0, self.n - 1
+        )
         return idx
 
-    def with_dob_between(self, lo: int, hi: int, rng: np.random.Generator, exclude=None) -> int:
-        """A child never involved with social care, born between ``lo`` and ``hi``."""
-        i = int(np.searchsorted(self.dob, lo, side="left"))
-        j = int(np.searchsorted(self.dob, hi, side="right"))
-        if j <= i:
-            raise ValueError("no child born in the requested window")
-        for _ in range(200):
-            k = int(rng.integers(i, j))
-            if not self.involved[k] and (exclude is None or k not in exclude):
-                return k
-        raise ValueError("no uninvolved child born in the requested window")
+    def with_dob_between(self, lo: int, hi: int, rng: np.random.Generator) -> int:
+        """A child never involved with social care, born between ``lo`` and ``hi`` (the window
+        is widened a little at a time if nobody suitable was born in it: small scales)."""
+        for widen in range(0, 400, 5):
+            i = int(np.searchsorted(self.dob, lo - widen, side="left"))
+            j = int(np.searchsorted(self.dob, hi + widen, side="right"))
+            for _ in range(min(50, max(j - i, 0))):
+                k = int(rng.integers(i, j))
+                if not self.involved[k]:
+                    return k
+        raise ValueError("no uninvolved child born near the requested dates")
 
     def is_child(self, k: int, day: int) -> bool:
         return self.dob[k] <= day < self.eighteenth[k]

@@ -31,10 +31,10 @@ import numpy as np
 import pandas as pd
 
 from .calendar import NO_DATE, add_months1, from_day, to_day
-from .early_help import CLEANSING_END_REASON
+from .calibration import CLEANSING
 from .looked_after import AGE_18_REASONS, LookedAfter
-from .writer import DATE_COLUMNS, PRIMARY_KEYS
 from .world import World
+from .writer import DATE_COLUMNS, PRIMARY_KEYS
 
 # How many of each (scale 1); "dozens of each".
 PLANTS = {
@@ -42,10 +42,28 @@ PLANTS = {
     "unended_placement_episode_ended": 24,
     "unended_placement_aged_18": 24,
     "event_before_birth": 12,  # people; each lists every record dated before the new birth date
-    "end_before_start": {"ssd_cin_episodes": 10, "ssd_s47_enquiry": 8, "ssd_cin_assessments": 6, "ssd_early_help_episodes": 6},
+    "end_before_start": {
+        "ssd_cin_episodes": 10,
+        "ssd_s47_enquiry": 8,
+        "ssd_cin_assessments": 6,
+        "ssd_early_help_episodes": 6,
+    },
     "missing_person": {"ssd_contacts": 12, "ssd_cin_episodes": 8, "ssd_early_help_episodes": 10},
-    "future_date": {"ssd_contacts": 12, "ssd_cin_episodes": 6, "ssd_cp_visits": 10, "ssd_cla_reviews": 8},
-    "duplicate_id": {"ssd_person": 4, "ssd_contacts": 8, "ssd_cin_episodes": 6, "ssd_cin_assessments": 4, "ssd_cp_visits": 6, "ssd_cla_reviews": 4, "ssd_early_help_episodes": 4},
+    "future_date": {
+        "ssd_contacts": 12,
+        "ssd_cin_episodes": 6,
+        "ssd_cp_visits": 10,
+        "ssd_cla_reviews": 8,
+    },
+    "duplicate_id": {
+        "ssd_person": 4,
+        "ssd_contacts": 8,
+        "ssd_cin_episodes": 6,
+        "ssd_cin_assessments": 4,
+        "ssd_cp_visits": 6,
+        "ssd_cla_reviews": 4,
+        "ssd_early_help_episodes": 4,
+    },
 }
 PLACEMENT_PROBLEMS_FROM = to_day("2014-07-01")  # the months the report says were inflated
 END_PAIRS = {
@@ -91,7 +109,9 @@ class Planter:
         self.stale_early_help()
         self.duplicate_ids()  # last, so the copies carry the final content
         manifest = pd.DataFrame(self.manifest, columns=["table", "record_id", "kind", "detail"])
-        return manifest.sort_values(["table", "kind", "record_id"], kind="stable").reset_index(drop=True)
+        return manifest.sort_values(["table", "kind", "record_id"], kind="stable").reset_index(
+            drop=True
+        )
 
     # --- placements -------------------------------------------------------------------------
     def unended_placements(self):
@@ -103,7 +123,6 @@ class Planter:
         period_open = np.array([p.end > w.end_day for p in periods])
         single_episode = np.array([p.status_change == NO_DATE for p in periods])
         designed = np.array([p.designed for p in periods], dtype=object)
-        child_of = np.array([p.child for p in periods], np.int64)
         last_start = pl.groupby("_child")["clap_cla_placement_start_date"].max()
         child_last_start = last_start.reindex(pl["_child"]).to_numpy()
         protected = self.cla.stability_children
@@ -119,7 +138,9 @@ class Planter:
             candidates = np.asarray(candidates)
             when = np.asarray(when)
             recent = candidates[when >= PLACEMENT_PROBLEMS_FROM]
-            older = candidates[when < PLACEMENT_PROBLEMS_FROM][np.argsort(-when[when < PLACEMENT_PROBLEMS_FROM], kind="stable")]
+            older = candidates[when < PLACEMENT_PROBLEMS_FROM][
+                np.argsort(-when[when < PLACEMENT_PROBLEMS_FROM], kind="stable")
+            ]
             return np.concatenate([recent[rng.permutation(len(recent))], older])
 
         def take(rows, count):
@@ -136,29 +157,58 @@ class Planter:
             return chosen
 
         # The move to a new placement was recorded, the old one never ended.
-        cand = np.flatnonzero(~pl["_last"].to_numpy() & period_open[per] & single_episode[per] & ~adult & ok_child & (designed[per] == ""))
+        cand = np.flatnonzero(
+            ~pl["_last"].to_numpy()
+            & period_open[per]
+            & single_episode[per]
+            & ~adult
+            & ok_child
+            & (designed[per] == "")
+        )
         for r in take(prefer(cand, end[cand]), self.n(PLANTS["unended_placement_later_placement"])):
-            self.note("ssd_cla_placement", pl.at[r, "clap_cla_placement_id"], "unended_placement_later_placement", f"no end date; the child moved to a later placement on {_iso(end[r])}")
+            self.note(
+                "ssd_cla_placement",
+                pl.at[r, "clap_cla_placement_id"],
+                "unended_placement_later_placement",
+                f"no end date; the child moved to a later placement on {_iso(end[r])}",
+            )
             pl.at[r, "clap_cla_placement_end_date"] = NO_DATE
             pl.at[r, "clap_cla_placement_change_reason"] = ""
         # The child went home, the care episode was ceased, the placement left open.
         ceased = ~period_open[per] & (child_last_start == start)
-        cand = np.flatnonzero(pl["_last"].to_numpy() & ceased & ~adult & ok_child & (designed[per] == ""))
+        cand = np.flatnonzero(
+            pl["_last"].to_numpy() & ceased & ~adult & ok_child & (designed[per] == "")
+        )
         for r in take(prefer(cand, end[cand]), self.n(PLANTS["unended_placement_episode_ended"])):
-            self.note("ssd_cla_placement", pl.at[r, "clap_cla_placement_id"], "unended_placement_episode_ended", f"no end date; the period of care {pl.at[r, 'clap_cla_id']} ceased on {_iso(end[r])}")
+            self.note(
+                "ssd_cla_placement",
+                pl.at[r, "clap_cla_placement_id"],
+                "unended_placement_episode_ended",
+                f"no end date; the period of care {pl.at[r, 'clap_cla_id']}"
+                f" ceased on {_iso(end[r])}",
+            )
             pl.at[r, "clap_cla_placement_end_date"] = NO_DATE
             pl.at[r, "clap_cla_placement_change_reason"] = ""
         # Left care at 18, nothing ended: the young person still counts as looked after.
-        at_18 = np.array([p.end == pop.eighteenth[p.child] and p.end_reason in AGE_18_REASONS for p in periods])
-        cand = np.flatnonzero(pl["_last"].to_numpy() & at_18[per] & adult & (child_last_start == start))
+        at_18 = np.array(
+            [p.end == pop.eighteenth[p.child] and p.end_reason in AGE_18_REASONS for p in periods]
+        )
+        cand = np.flatnonzero(
+            pl["_last"].to_numpy() & at_18[per] & adult & (child_last_start == start)
+        )
         for r in take(prefer(cand, end[cand]), self.n(PLANTS["unended_placement_aged_18"])):
-            self.note("ssd_cla_placement", pl.at[r, "clap_cla_placement_id"], "unended_placement_aged_18", f"no end date; the young person turned 18 on {_iso(end[r])} (care episode left open too)")
+            self.note(
+                "ssd_cla_placement",
+                pl.at[r, "clap_cla_placement_id"],
+                "unended_placement_aged_18",
+                f"no end date; the young person turned 18 on {_iso(end[r])}"
+                " (care episode left open too)",
+            )
             pl.at[r, "clap_cla_placement_end_date"] = NO_DATE
             pl.at[r, "clap_cla_placement_change_reason"] = ""
             last_ep = ep.index[(ep["_period"] == per[r]) & ep["_last"]][0]
             ep.at[last_ep, "clae_cla_episode_ceased_date"] = NO_DATE
             ep.at[last_ep, "clae_cla_episode_ceased_reason"] = ""
-        del child_of
 
     # --- dates ----------------------------------------------------------------------------
     def event_before_birth(self):
@@ -166,14 +216,37 @@ class Planter:
         w, rng = self.w, self.rng
         persons = self.t["ssd_person"]
         light = ["ssd_contacts", "ssd_cin_episodes", "ssd_cin_assessments"]
-        heavy = ["ssd_s47_enquiry", "ssd_cp_plans", "ssd_cla_placement", "ssd_early_help_episodes", "ssd_cla_episodes", "ssd_initial_cp_conference"]
+        heavy = [
+            "ssd_s47_enquiry",
+            "ssd_cp_plans",
+            "ssd_cla_placement",
+            "ssd_early_help_episodes",
+            "ssd_cla_episodes",
+            "ssd_initial_cp_conference",
+        ]
         busy = set()
         for name in heavy:
             busy.update(self.t[name]["_child"].tolist())
-        first = pd.concat([self.t["ssd_contacts"][["_child", "cont_contact_date"]].set_axis(["child", "day"], axis=1), self.t["ssd_cin_episodes"][["_child", "cine_referral_date"]].set_axis(["child", "day"], axis=1)]).groupby("child")["day"].min()
+        first = (
+            pd.concat(
+                [
+                    self.t["ssd_contacts"][["_child", "cont_contact_date"]].set_axis(
+                        ["child", "day"], axis=1
+                    ),
+                    self.t["ssd_cin_episodes"][["_child", "cine_referral_date"]].set_axis(
+                        ["child", "day"], axis=1
+                    ),
+                ]
+            )
+            .groupby("child")["day"]
+            .min()
+        )
         first = first[(first >= w.start_day + 60) & (first <= w.end_day - 150)]
-        candidates = [c for c in first.index.tolist() if c not in busy and c not in self.used_children]
-        for c in [candidates[i] for i in rng.choice(len(candidates), self.n(PLANTS["event_before_birth"]), replace=False)]:
+        candidates = [
+            c for c in first.index.tolist() if c not in busy and c not in self.used_children
+        ]
+        for i in _some(rng, np.arange(len(candidates)), self.n(PLANTS["event_before_birth"])):
+            c = candidates[i]
             new_dob = int(first[c]) + int(rng.integers(5, 121))
             self.used_children.add(c)
             old = int(persons.at[c, "pers_dob"])
@@ -183,14 +256,24 @@ class Planter:
                 key = PRIMARY_KEYS[name]
                 rows = frame.index[frame["_child"] == c]
                 for r in rows:
-                    dates = {col: int(frame.at[r, col]) for col in frame.columns if col in DATE_COLUMNS and frame.at[r, col] != NO_DATE}
+                    dates = {
+                        col: int(frame.at[r, col])
+                        for col in frame.columns
+                        if col in DATE_COLUMNS and frame.at[r, col] != NO_DATE
+                    }
                     early = {col: d for col, d in dates.items() if d < new_dob}
                     if early:
                         col, d = min(early.items(), key=lambda kv: kv[1])
-                        self.note(name, frame.at[r, key], "event_before_birth", f"{col} {_iso(d)} is before the date of birth {_iso(new_dob)} (was {_iso(old)})")
+                        self.note(
+                            name,
+                            frame.at[r, key],
+                            "event_before_birth",
+                            f"{col} {_iso(d)} is before the date of birth {_iso(new_dob)}"
+                            f" (was {_iso(old)})",
+                        )
 
     def end_before_start(self):
-        w, rng = self.w, self.rng
+        rng = self.rng
         dob = self.t["ssd_person"]["pers_dob"].to_numpy()
         for name, count in PLANTS["end_before_start"].items():
             frame = self.t[name]
@@ -198,15 +281,24 @@ class Planter:
             key = PRIMARY_KEYS[name]
             s = frame[start_col].to_numpy()
             e = frame[end_col].to_numpy()
-            ok = (e != NO_DATE) & (s - 40 > dob[frame["_child"].to_numpy()]) & ~frame[key].isin(self.used[name]).to_numpy()
+            ok = (
+                (e != NO_DATE)
+                & (s - 40 > dob[frame["_child"].to_numpy()])
+                & ~frame[key].isin(self.used[name]).to_numpy()
+            )
             ok &= ~frame["_child"].isin(self.used_children).to_numpy()
-            if name == "ssd_early_help_episodes":  # old, ordinarily closed episodes only
-                ok &= (frame["_kind"] == "ordinary").to_numpy() & (e < to_day("2014-05-01")) & (frame["earl_episode_end_reason"] != CLEANSING_END_REASON).to_numpy()
-            rows = rng.choice(np.flatnonzero(ok), self.n(count), replace=False)
+            if name == "ssd_early_help_episodes":  # ordinarily closed, before any cleansing
+                ok &= (frame["_kind"] == "ordinary").to_numpy() & (e < to_day(CLEANSING.start))
+            rows = _some(rng, np.flatnonzero(ok), self.n(count))
             for r in np.sort(rows):
                 new_end = int(s[r]) - int(rng.integers(1, 31))
                 frame.at[frame.index[r], end_col] = new_end
-                self.note(name, frame.at[frame.index[r], key], "end_before_start", f"{end_col} {_iso(new_end)} is before {start_col} {_iso(int(s[r]))}")
+                self.note(
+                    name,
+                    frame.at[frame.index[r], key],
+                    "end_before_start",
+                    f"{end_col} {_iso(new_end)} is before {start_col} {_iso(int(s[r]))}",
+                )
 
     def missing_person(self):
         w, rng = self.w, self.rng
@@ -215,71 +307,104 @@ class Planter:
         for name, count in PLANTS["missing_person"].items():
             frame = self.t[name]
             key = PRIMARY_KEYS[name]
-            ok = ~frame[key].isin(self.used[name]).to_numpy() & ~frame["_child"].isin(self.used_children).to_numpy()
+            ok = (
+                ~frame[key].isin(self.used[name]).to_numpy()
+                & ~frame["_child"].isin(self.used_children).to_numpy()
+            )
             if name == "ssd_cin_episodes":
                 ok &= frame["_quiet"].to_numpy()  # nothing else hangs off the referral
             if name == "ssd_early_help_episodes":
                 ok &= (frame["_kind"] == "ordinary").to_numpy()
-            for r in np.sort(rng.choice(np.flatnonzero(ok), self.n(count), replace=False)):
+            for r in _some(rng, np.flatnonzero(ok), self.n(count)):
                 idx = frame.index[r]
                 ghost = f"P{next_number:0{width}d}"
                 next_number += 1
-                self.note(name, frame.at[idx, key], "missing_person", f"{PERSON_COLUMNS[name]} {ghost} is not in ssd_person")
+                self.note(
+                    name,
+                    frame.at[idx, key],
+                    "missing_person",
+                    f"{PERSON_COLUMNS[name]} {ghost} is not in ssd_person",
+                )
                 frame.at[idx, PERSON_COLUMNS[name]] = ghost
 
     def future_dates(self):
         """Records keyed with a date after the extract was taken (extra rows)."""
         w, rng = self.w, self.rng
         end = w.end_day
-        for name, count in PLANTS["future_date"].items():
+        for name, wanted in PLANTS["future_date"].items():
             frame = self.t[name]
             key = PRIMARY_KEYS[name]
-            count = self.n(count)
-            if name == "ssd_contacts":
-                base = frame[~frame[key].isin(self.used[name]) & ~frame["_child"].isin(self.used_children)]
-                rows = base.iloc[np.sort(rng.choice(len(base), count, replace=False))].copy()
-                date_col, days = "cont_contact_date", end + rng.integers(1, 366, count)
-            elif name == "ssd_cin_episodes":
-                base = frame[frame["_quiet"] & ~frame[key].isin(self.used[name]) & ~frame["_child"].isin(self.used_children)]
-                rows = base.iloc[np.sort(rng.choice(len(base), count, replace=False))].copy()
+            fresh = ~frame[key].isin(self.used[name]) & ~frame["_child"].isin(self.used_children)
+            if name == "ssd_contacts":  # a contact keyed up to a year ahead
+                base = frame[fresh]
+                rows = base.iloc[_some(rng, np.arange(len(base)), self.n(wanted))].copy()
+                date_col, ahead = "cont_contact_date", 366
+            elif name == "ssd_cin_episodes":  # a referral dated ahead, nothing else yet
+                base = frame[frame["_quiet"] & fresh]
+                rows = base.iloc[_some(rng, np.arange(len(base)), self.n(wanted))].copy()
                 rows["cine_close_date"] = NO_DATE
                 rows["cine_close_reason"] = ""
-                date_col, days = "cine_referral_date", end + rng.integers(1, 61, count)
-            elif name == "ssd_cp_visits":
+                date_col, ahead = "cine_referral_date", 61
+            elif name == "ssd_cp_visits":  # a planned visit recorded as made
                 plans = self.t["ssd_cp_plans"]
                 open_plans = plans[plans["cppl_cp_plan_end_date"] == NO_DATE]
-                chosen = open_plans.iloc[np.sort(rng.choice(len(open_plans), count, replace=False))]
-                rows = frame.iloc[:count].copy()
+                chosen = open_plans.iloc[_some(rng, np.arange(len(open_plans)), self.n(wanted))]
+                rows = frame.iloc[: len(chosen)].copy()
                 rows["cppv_person_id"] = chosen["cppl_person_id"].to_numpy()
                 rows["cppv_cp_plan_id"] = chosen["cppl_cp_plan_id"].to_numpy()
                 rows["_child"] = chosen["_child"].to_numpy()
                 rows["cppv_cp_visit_seen"] = "Y"
-                date_col, days = "cppv_cp_visit_date", end + rng.integers(1, 21, count)
-            else:  # CLA reviews for children still looked after
+                date_col, ahead = "cppv_cp_visit_date", 21
+            else:  # a CLA review for a child still looked after, recorded as held ahead
                 ep = self.t["ssd_cla_episodes"]
-                live = ep[ep["_last"] & (ep["clae_cla_episode_ceased_date"] == NO_DATE) & (w.pop.eighteenth[ep["_child"].to_numpy()] > end)]
-                chosen = live.iloc[np.sort(rng.choice(len(live), count, replace=False))]
-                rows = frame.iloc[:count].copy()
+                live = ep[
+                    ep["_last"]
+                    & (ep["clae_cla_episode_ceased_date"] == NO_DATE)
+                    & (w.pop.eighteenth[ep["_child"].to_numpy()] > end)
+                ]
+                chosen = live.iloc[_some(rng, np.arange(len(live)), self.n(wanted))]
+                rows = frame.iloc[: len(chosen)].copy()
                 rows["clar_cla_id"] = chosen["clae_cla_id"].to_numpy()
                 rows["clar_person_id"] = chosen["clae_person_id"].to_numpy()
                 rows["_child"] = chosen["_child"].to_numpy()
                 rows["clar_cla_review_due_date"] = NO_DATE
-                date_col, days = "clar_cla_review_date", end + rng.integers(1, 61, count)
+                date_col, ahead = "clar_cla_review_date", 61
+            if rows.empty:
+                continue
+            days = end + rng.integers(1, ahead, len(rows))
             prefix = frame[key].iloc[0].rstrip("0123456789")
             width = len(frame[key].iloc[0]) - len(prefix)
-            top = max(int(x[len(prefix):]) for x in frame[key])
-            rows[key] = [f"{prefix}{top + i + 1:0{width}d}" for i in range(count)]
+            top = int(str(frame[key].max())[len(prefix) :])  # ids are fixed width
+            rows[key] = [f"{prefix}{top + i + 1:0{width}d}" for i in range(len(rows))]
             rows[date_col] = days
             for rid, d in zip(rows[key], days, strict=True):
-                self.note(name, rid, "future_date", f"{date_col} {_iso(int(d))} is after the extract end {_iso(end)}")
+                self.note(
+                    name,
+                    rid,
+                    "future_date",
+                    f"{date_col} {_iso(int(d))} is after the extract end {_iso(end)}",
+                )
             self.t[name] = pd.concat([frame, rows], ignore_index=True)
 
     def stale_early_help(self):
         frame = self.t["ssd_early_help_episodes"]
         threshold = add_months1(self.w.end_day, -12)
-        stale = frame[(frame["earl_episode_end_date"] == NO_DATE) & (frame["earl_episode_start_date"] < threshold)]
-        for rid, start, loc in zip(stale["earl_episode_id"], stale["earl_episode_start_date"], stale["earl_episode_locality"], strict=True):
-            self.note("ssd_early_help_episodes", rid, "stale_early_help", f"open since {_iso(int(start))} ({loc}); not yet closed by the cleansing exercise")
+        stale = frame[
+            (frame["earl_episode_end_date"] == NO_DATE)
+            & (frame["earl_episode_start_date"] < threshold)
+        ]
+        for rid, start, loc in zip(
+            stale["earl_episode_id"],
+            stale["earl_episode_start_date"],
+            stale["earl_episode_locality"],
+            strict=True,
+        ):
+            self.note(
+                "ssd_early_help_episodes",
+                rid,
+                "stale_early_help",
+                f"open since {_iso(int(start))} ({loc}); not yet closed by the cleansing exercise",
+            )
 
     def duplicate_ids(self):
         rng = self.rng
@@ -287,7 +412,20 @@ class Planter:
             frame = self.t[name]
             key = PRIMARY_KEYS[name]
             ok = np.flatnonzero(~frame[key].isin(self.used[name]).to_numpy())
-            rows = frame.iloc[np.sort(rng.choice(ok, self.n(count), replace=False))]
+            rows = frame.iloc[_some(rng, ok, self.n(count))]
             for rid in rows[key]:
-                self.note(name, rid, "duplicate_id", f"{key} {rid} appears twice (the second row is a copy)")
+                self.note(
+                    name,
+                    rid,
+                    "duplicate_id",
+                    f"{key} {rid} appears twice (the second row is a copy)",
+                )
             self.t[name] = pd.concat([frame, rows], ignore_index=True)
+
+
+def _some(rng, candidates: np.ndarray, count: int) -> np.ndarray:
+    """Up to ``count`` of the candidates, at random, in their original order."""
+    candidates = np.asarray(candidates)
+    if len(candidates) <= count:
+        return candidates
+    return np.sort(rng.choice(candidates, count, replace=False))

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .calendar import WorkCalendar, from_day
+from .calendar import WorkCalendar, from_day, month_bounds
 
 
 @dataclass
@@ -76,12 +76,26 @@ def schedule_reviews(
         while True:
             due = rules.due(int(ordinal[i]), int(starts[i]), int(prev[i]))
             day = rules.natural(int(ordinal[i]), int(starts[i]), int(prev[i]), due, rng)
-            day = max(day, int(cal.on_or_after(not_before))) if day < not_before else day
+            day = max(day, cal.on_or_after1(not_before)) if day < not_before else day
             if day > limit:
-                if not_before <= stop <= min(until, horizon):  # the item ended before its next review
+                if (
+                    not_before <= stop <= min(until, horizon)
+                ):  # the item ended before its next review
                     alive[i] = False
                     if stop > prev[i] and rng.random() < rules.final_share:
-                        _hold(item, due_days, held_days, final, prev, ordinal, None, i, due, stop, True)
+                        _hold(
+                            item,
+                            due_days,
+                            held_days,
+                            final,
+                            prev,
+                            ordinal,
+                            None,
+                            i,
+                            due,
+                            stop,
+                            True,
+                        )
                 return
             if day > until:
                 return
@@ -100,7 +114,10 @@ def schedule_reviews(
             for win in windows:
                 needed = win.held - win.in_timescale if late else win.in_timescale
                 live = np.flatnonzero(alive & ~assigned & (starts <= win.hi) & (stops > win.lo))
-                dues = np.array([rules.due(int(ordinal[i]), int(starts[i]), int(prev[i])) for i in live], dtype=np.int64)
+                dues = np.array(
+                    [rules.due(int(ordinal[i]), int(starts[i]), int(prev[i])) for i in live],
+                    dtype=np.int64,
+                )
                 order = np.argsort(dues, kind="stable")
                 live, dues = live[order], dues[order]
                 floor = np.maximum(np.maximum(prev[live], starts[live]) + 1, win.lo)
@@ -114,20 +131,48 @@ def schedule_reviews(
                     if count == needed:
                         break
                     if late:  # held after it was due (not more than late_days)
-                        days = cal.in_range(max(int(floor[j]), int(dues[j]) + 1), min(int(top[j]), int(dues[j]) + rules.late_days))
-                        day = int(days[min(len(days) - 1, int(rng.integers(0, 4)))]) if len(days) else 0
+                        days = cal.in_range(
+                            max(int(floor[j]), int(dues[j]) + 1),
+                            min(int(top[j]), int(dues[j]) + rules.late_days),
+                        )
+                        day = (
+                            int(days[min(len(days) - 1, int(rng.integers(0, 4)))])
+                            if len(days)
+                            else 0
+                        )
                     else:  # usually held in the last fortnight before it is due
-                        days = cal.in_range(max(int(floor[j]), int(dues[j]) - rules.early_days), min(int(top[j]), int(dues[j])))
+                        days = cal.in_range(
+                            max(int(floor[j]), int(dues[j]) - rules.early_days),
+                            min(int(top[j]), int(dues[j])),
+                        )
                         tail = days[-10:]
                         day = int(tail[int(rng.integers(0, len(tail)))]) if len(days) else 0
                     if day:
-                        _hold(item, due_days, held_days, final, prev, ordinal, assigned, i, int(dues[j]), day, bool(ends_here[j]))
+                        _hold(
+                            item,
+                            due_days,
+                            held_days,
+                            final,
+                            prev,
+                            ordinal,
+                            assigned,
+                            i,
+                            int(dues[j]),
+                            day,
+                            bool(ends_here[j]),
+                        )
                         count += 1
                 picked[(win.lo, late)] = (count, needed)
         for win in windows:
-            (late_got, late_needed), (timely_got, timely_needed) = picked[(win.lo, True)], picked[(win.lo, False)]
+            (late_got, late_needed), (timely_got, timely_needed) = (
+                picked[(win.lo, True)],
+                picked[(win.lo, False)],
+            )
             if late_got < late_needed or timely_got < timely_needed:
-                notes.append(f"{from_day(win.lo):%Y-%m}: {late_got}/{late_needed} late, {timely_got}/{timely_needed} in timescale")
+                notes.append(
+                    f"{from_day(win.lo):%Y-%m}: {late_got}/{late_needed} late,"
+                    f" {timely_got}/{timely_needed} in timescale"
+                )
         for i in range(n):
             if alive[i]:
                 run_natural(i, w1 + 1, horizon)
@@ -143,3 +188,17 @@ def _hold(item, due_days, held_days, final, prev, ordinal, assigned, i, due, day
     ordinal[i] += 1
     if assigned is not None:
         assigned[i] = True
+
+
+def pinned_windows(world, pins: dict[str, tuple[int, int]]) -> list[Window]:
+    """The pinned months as quota windows: all of them if the period covers them, else none
+    (a partial set would leave a chain half-pinned)."""
+    keys = sorted(pins)
+    if not all(k in world.schedule.full_months for k in keys):
+        return []
+    out = []
+    for k in keys:
+        lo, hi = month_bounds(k)
+        held, timely = pins[k]
+        out.append(Window(lo, hi, int(round(held * world.scale)), int(round(timely * world.scale))))
+    return out

@@ -17,7 +17,7 @@ from .calendar import NO_DATE, OPEN
 from .child_protection import ChildProtection
 from .early_help import EarlyHelp
 from .front_door import SOURCES, FrontDoor
-from .looked_after import LookedAfter
+from .looked_after import PLACEMENT_TYPES_TEEN, PLACEMENT_TYPES_YOUNG, LookedAfter
 from .world import World
 
 
@@ -39,7 +39,9 @@ def _yn(mask) -> np.ndarray:
 class Tables:
     """Builds the frames; the ids of each table are kept for linking between them."""
 
-    def __init__(self, world: World, front: FrontDoor, cp: ChildProtection, cla: LookedAfter, eh: EarlyHelp):
+    def __init__(
+        self, world: World, front: FrontDoor, cp: ChildProtection, cla: LookedAfter, eh: EarlyHelp
+    ):
         self.w, self.front, self.cp, self.cla, self.eh = world, front, cp, cla, eh
         self.rng = world.rng("tables")
         self.ids = world.pop.ids
@@ -111,9 +113,13 @@ class Tables:
                 "cine_cin_primary_need_code": np.array(f.ref_need, dtype=object),
                 "cine_referral_source_code": np.array([s[0] for s in SOURCES], dtype=object)[src],
                 "cine_referral_source_desc": np.array([s[1] for s in SOURCES], dtype=object)[src],
-                "cine_referral_outcome_json": np.where(nfa, '{"outcome": "No further action"}', '{"outcome": "Assessment"}').astype(object),
+                "cine_referral_outcome_json": np.where(
+                    nfa, '{"outcome": "No further action"}', '{"outcome": "Assessment"}'
+                ).astype(object),
                 "cine_referral_nfa": _yn(nfa),
-                "cine_close_reason": np.where(close != NO_DATE, np.array(f.ref_close_reason, dtype=object), ""),
+                "cine_close_reason": np.where(
+                    close != NO_DATE, np.array(f.ref_close_reason, dtype=object), ""
+                ),
                 "cine_close_date": close,
                 "cine_referral_team": np.array(f.ref_team, dtype=object),
                 "cine_referral_worker_id": np.array(f.ref_worker, dtype=object),
@@ -129,7 +135,9 @@ class Tables:
         self.assessment_ids = make_ids("ASM", n)
         auth = np.array(f.asm_auth, np.int64)
         nfa = np.array(f.asm_nfa, dtype=object)
-        outcome = np.where(nfa == "Y", '{"outcome": "No further action"}', '{"outcome": "Services provided"}')
+        outcome = np.where(
+            nfa == "Y", '{"outcome": "No further action"}', '{"outcome": "Services provided"}'
+        )
         outcome = np.where(auth == NO_DATE, "", outcome).astype(object)
         children = np.array(f.ref_child, np.int64)[refs]
         return pd.DataFrame(
@@ -143,7 +151,9 @@ class Tables:
                 "cina_assessment_outcome_json": outcome,
                 "cina_assessment_outcome_nfa": nfa,
                 "cina_assessment_team": np.array(f.asm_team, dtype=object),
-                "cina_assessment_worker_id": self.w.workers[rng.integers(0, len(self.w.workers), n)],
+                "cina_assessment_worker_id": self.w.workers[
+                    rng.integers(0, len(self.w.workers), n)
+                ],
                 "cina_assessment_type": np.array(f.asm_type, dtype=object),
                 "_child": children,
             }
@@ -158,7 +168,10 @@ class Tables:
         nfa = ~has_icpc & (rng.random(n) < 0.5)
         outcome = np.select(
             [has_icpc, nfa],
-            ['{"outcome": "Initial child protection conference"}', '{"outcome": "No further action"}'],
+            [
+                '{"outcome": "Initial child protection conference"}',
+                '{"outcome": "No further action"}',
+            ],
             '{"outcome": "Continue with CIN plan"}',
         ).astype(object)
         outcome[ends == NO_DATE] = ""
@@ -172,7 +185,10 @@ class Tables:
                 "s47e_s47_nfa": np.where(ends == NO_DATE, "", _yn(nfa)).astype(object),
                 "s47e_s47_outcome_json": outcome,
                 "s47e_s47_completed_by_worker_id": np.array(cp.s47_worker, dtype=object),
-                "s47e_s47_completed_by_team": np.array(["Safeguarding Team 1", "Safeguarding Team 2", "Safeguarding Team 3"], dtype=object)[rng.integers(0, 3, n)],
+                "s47e_s47_completed_by_team": np.array(
+                    ["Safeguarding Team 1", "Safeguarding Team 2", "Safeguarding Team 3"],
+                    dtype=object,
+                )[rng.integers(0, 3, n)],
                 "_child": np.array(cp.s47_child, np.int64),
             }
         )
@@ -192,13 +208,19 @@ class Tables:
                 "icpc_icpc_meeting_id": self._meetings(n),
                 "icpc_s47_enquiry_id": np.where(s47 >= 0, self.s47_ids[np.maximum(s47, 0)], ""),
                 "icpc_person_id": self.ids[np.array(cp.icpc_child, np.int64)],
-                "icpc_cp_plan_id": np.where(plan >= 0, self.plan_ids[np.maximum(plan, 0)] if n_plans else "", ""),
+                "icpc_cp_plan_id": np.where(
+                    plan >= 0, self.plan_ids[np.maximum(plan, 0)] if n_plans else "", ""
+                ),
                 "icpc_referral_id": self.referral_ids[np.array(cp.icpc_ref, np.int64)],
                 "icpc_icpc_transfer_in": _yn(np.array(cp.icpc_transfer, bool)),
                 "icpc_icpc_target_date": _known(cp.icpc_target, end),
                 "icpc_icpc_date": np.array(cp.icpc_date, np.int64),
                 "icpc_icpc_outcome_cp_flag": _yn(plan >= 0),
-                "icpc_icpc_outcome_json": np.where(plan >= 0, '{"outcome": "Child protection plan"}', '{"outcome": "No plan - continue as child in need"}').astype(object),
+                "icpc_icpc_outcome_json": np.where(
+                    plan >= 0,
+                    '{"outcome": "Child protection plan"}',
+                    '{"outcome": "No plan - continue as child in need"}',
+                ).astype(object),
                 "icpc_icpc_team": np.full(n, "Conference Service", dtype=object),
                 "icpc_icpc_worker_id": np.array(cp.icpc_worker, dtype=object),
                 "_child": np.array(cp.icpc_child, np.int64),
@@ -239,8 +261,12 @@ class Tables:
                 "cppv_cp_plan_id": self.plan_ids[cp.visit_plan],
                 "cppv_cp_visit_date": cp.visit_date,
                 "cppv_cp_visit_seen": cp.visit_seen,
-                "cppv_cp_visit_seen_alone": np.where(seen, _yn(rng.random(n) < 0.6), "N").astype(object),
-                "cppv_cp_visit_bedroom": np.where(seen, _yn(rng.random(n) < 0.5), "N").astype(object),
+                "cppv_cp_visit_seen_alone": np.where(seen, _yn(rng.random(n) < 0.6), "N").astype(
+                    object
+                ),
+                "cppv_cp_visit_bedroom": np.where(seen, _yn(rng.random(n) < 0.5), "N").astype(
+                    object
+                ),
                 "_child": children,
             }
         )
@@ -271,7 +297,26 @@ class Tables:
         cla_ids = make_ids("CLA", len(periods))
         n_places = sum(len(p.moves) + 1 for p in periods)
         place_ids = make_ids("PLC", n_places)
-        pl, ep = {k: [] for k in ("id", "start", "end", "cla", "child", "period", "last", "reason")}, {k: [] for k in ("start", "sreason", "ceased", "creason", "cla", "child", "ref", "place", "entered", "need", "period", "last")}
+        pl, ep = (
+            {k: [] for k in ("id", "start", "end", "cla", "child", "period", "last", "reason")},
+            {
+                k: []
+                for k in (
+                    "start",
+                    "sreason",
+                    "ceased",
+                    "creason",
+                    "cla",
+                    "child",
+                    "ref",
+                    "place",
+                    "entered",
+                    "need",
+                    "period",
+                    "last",
+                )
+            },
+        )
         j = 0
         for i, p in enumerate(periods):
             starts = [p.start, *p.moves]
@@ -286,7 +331,19 @@ class Tables:
                 pl["child"].append(p.child)
                 pl["period"].append(i)
                 pl["last"].append(last)
-                pl["reason"].append("" if e >= OPEN else ("CLOSE" if last else str(rng.choice(("CARPL", "CREQB", "PLACE", "STAND", "CHILD", "OTHER", "ALLEG")))))
+                pl["reason"].append(
+                    ""
+                    if e >= OPEN
+                    else (
+                        "CLOSE"
+                        if last
+                        else str(
+                            rng.choice(
+                                ("CARPL", "CREQB", "PLACE", "STAND", "CHILD", "OTHER", "ALLEG")
+                            )
+                        )
+                    )
+                )
                 j += 1
             boundaries = [p.start] + ([p.status_change] if p.status_change != NO_DATE else [])
             for b, e_start in enumerate(boundaries):
@@ -311,9 +368,13 @@ class Tables:
                 "clap_cla_placement_start_date": np.array(pl["start"], np.int64),
                 "clap_cla_placement_type": self._placement_types(pl),
                 "clap_cla_placement_urn": make_ids("URN", n_pl, width=6),
-                "clap_cla_placement_distance": np.char.mod("%.1f", np.round(rng.gamma(1.6, 6.0, n_pl), 1)).astype(object),
+                "clap_cla_placement_distance": np.char.mod(
+                    "%.1f", np.round(rng.gamma(1.6, 6.0, n_pl), 1)
+                ).astype(object),
                 "clap_cla_id": np.array(pl["cla"], dtype=object),
-                "clap_cla_placement_provider": np.array(["PR1", "PR1", "PR2", "PR4", "PR5"], dtype=object)[rng.integers(0, 5, n_pl)],
+                "clap_cla_placement_provider": np.array(
+                    ["PR1", "PR1", "PR2", "PR4", "PR5"], dtype=object
+                )[rng.integers(0, 5, n_pl)],
                 "clap_cla_placement_end_date": _known(pl["end"], end),
                 "clap_cla_placement_change_reason": np.array(pl["reason"], dtype=object),
                 "clap_person_id": self.ids[np.array(pl["child"], np.int64)],
@@ -331,7 +392,9 @@ class Tables:
                 "clae_cla_episode_start_reason": np.array(ep["sreason"], dtype=object),
                 "clae_cla_primary_need_code": np.array(ep["need"], dtype=object),
                 "clae_cla_episode_ceased_date": _known(ep["ceased"], end),
-                "clae_cla_episode_ceased_reason": np.where(np.array(ep["ceased"]) >= OPEN, "", np.array(ep["creason"], dtype=object)).astype(object),
+                "clae_cla_episode_ceased_reason": np.where(
+                    np.array(ep["ceased"]) >= OPEN, "", np.array(ep["creason"], dtype=object)
+                ).astype(object),
                 "clae_cla_id": np.array(ep["cla"], dtype=object),
                 "clae_referral_id": np.array(ep["ref"], dtype=object),
                 "clae_cla_placement_id": np.array(ep["place"], dtype=object),
@@ -351,18 +414,22 @@ class Tables:
                 "clar_cla_review_due_date": _known(cla.review_due, end),
                 "clar_cla_review_date": cla.review_date,
                 "clar_cla_review_cancelled": np.full(n_rev, "N", dtype=object),
-                "clar_cla_review_participation": np.array(["PN1", "PN1", "PN1", "PN2", "PN3", "PN4", "PN5", "PN0"], dtype=object)[rng.integers(0, 8, n_rev)],
+                "clar_cla_review_participation": np.array(
+                    ["PN1", "PN1", "PN1", "PN2", "PN3", "PN4", "PN5", "PN0"], dtype=object
+                )[rng.integers(0, 8, n_rev)],
                 "clar_person_id": self.ids[children],
                 "_child": children,
                 "_period": cla.review_period,
             }
         )
         self.cla_ids = cla_ids
-        return {"ssd_cla_episodes": episodes, "ssd_cla_placement": placements, "ssd_cla_reviews": reviews}
+        return {
+            "ssd_cla_episodes": episodes,
+            "ssd_cla_placement": placements,
+            "ssd_cla_reviews": reviews,
+        }
 
     def _placement_types(self, pl) -> np.ndarray:
-        from .looked_after import PLACEMENT_TYPES_TEEN, PLACEMENT_TYPES_YOUNG
-
         rng, pop = self.rng, self.w.pop
         starts = np.array(pl["start"], np.int64)
         teen = (starts - pop.dob[np.array(pl["child"], np.int64)]) > 12 * 365

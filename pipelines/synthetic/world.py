@@ -28,7 +28,14 @@ STREAMS = (
     "problems",
 )
 
-TEAMS = ("MASH", "Assessment Team 1", "Assessment Team 2", "Safeguarding Team 1", "Safeguarding Team 2", "Safeguarding Team 3")
+TEAMS = (
+    "MASH",
+    "Assessment Team 1",
+    "Assessment Team 2",
+    "Safeguarding Team 1",
+    "Safeguarding Team 2",
+    "Safeguarding Team 3",
+)
 
 
 @dataclass

@@ -1,0 +1,125 @@
+"""The Dagster sensors that send one digest per run.
+
+A failed blocking check (error severity) fails the run, so the failure sensor sees it; a
+warning leaves the run green, so the success sensor reads the run's check evaluations from
+the event log. Both build the same report (report_for_run) and send nothing when nothing
+failed. The sensors never open the warehouse: DuckDB allows one writing process, and the
+daemon must not contend with a running pipeline; everything they need is in the checks'
+metadata.
+"""
+
+from __future__ import annotations
+
+import os
+
+import dagster as dg
+from dagster import DagsterEventType
+
+from pipelines.alerts.digest import (
+    ERROR,
+    WARNING,
+    ExpectationLine,
+    FailedCheck,
+    RunReport,
+    compose,
+)
+from pipelines.alerts.send import send
+
+SUCCESS_SENSOR = "quality_digest_on_success"
+FAILURE_SENSOR = "quality_digest_on_failure"
+DAGSTER_URL_ENV = "BOARDPACK_DAGSTER_URL"  # e.g. http://boardpack-host:3000, for a run link
+
+
+def _value(metadata, key):
+    entry = metadata.get(key)
+    return None if entry is None else getattr(entry, "value", entry)
+
+
+def _failed_check(evaluation) -> FailedCheck:
+    meta = evaluation.metadata or {}
+    lines = [
+        ExpectationLine(
+            expectation=str(item.get("expectation")),
+            severity=str(item.get("severity")),
+            status=str(item.get("status")),
+            failing_records=int(item.get("failing_records") or 0),
+            change=item.get("change"),
+            problem=str(item.get("problem") or ""),
+        )
+        for item in (_value(meta, "failed_expectations") or [])
+    ]
+    is_error = evaluation.severity == dg.AssetCheckSeverity.ERROR
+    return FailedCheck(
+        asset=evaluation.asset_key.to_user_string(),
+        check_name=evaluation.check_name,
+        severity=ERROR if is_error else WARNING,
+        failing_records=_value(meta, "failing_records"),
+        change=_value(meta, "change_since_last_run"),
+        expectations=lines,
+        # only our suites' wording is trusted to be free of records; other checks'
+        # descriptions are left out
+        description=None if lines else "failed (see the check in Dagster)",
+    )
+
+
+def report_for_run(instance: dg.DagsterInstance, run: dg.DagsterRun, failed: bool) -> RunReport:
+    """What the run's event log says about its checks and failed steps."""
+    report = RunReport(run_id=run.run_id, job_name=run.job_name, run_failed=failed)
+    evaluations = instance.get_records_for_run(
+        run.run_id, of_type=DagsterEventType.ASSET_CHECK_EVALUATION
+    ).records
+    for record in evaluations:
+        evaluation = record.event_log_entry.dagster_event.event_specific_data
+        meta = evaluation.metadata or {}
+        report.worklist_folder = report.worklist_folder or _value(meta, "worklist_folder")
+        report.data_docs = report.data_docs or _value(meta, "data_docs")
+        report.as_at = report.as_at or _value(meta, "as_at")
+        if not evaluation.passed:
+            report.failed_checks.append(_failed_check(evaluation))
+    if failed:
+        failures = instance.get_records_for_run(
+            run.run_id, of_type=DagsterEventType.STEP_FAILURE
+        ).records
+        for record in failures:
+            event = record.event_log_entry.dagster_event
+            error = getattr(event.event_specific_data, "error", None)
+            # the error's class only: a message can quote a line of an extract
+            cls = f" ({error.cls_name})" if error is not None and error.cls_name else ""
+            report.failed_steps.append(f"{record.event_log_entry.step_key}{cls}")
+    base = os.environ.get(DAGSTER_URL_ENV, "").rstrip("/")
+    if base:
+        report.run_url = f"{base}/runs/{run.run_id}"
+    return report
+
+
+def notify_for_run(context, failed: bool) -> dg.SkipReason | None:
+    report = report_for_run(context.instance, context.dagster_run, failed)
+    message = compose(report)
+    if message is None:
+        return dg.SkipReason(f"run {report.run_id[:8]}: every check passed; no digest")
+    title, body = message
+    sent = send(title, body)
+    context.log.info(f"digest for run {report.run_id[:8]}: {title} (sent: {sent})")
+    return None
+
+
+def build_alert_sensors() -> list[dg.SensorDefinition]:
+    @dg.run_status_sensor(
+        name=SUCCESS_SENSOR,
+        run_status=dg.DagsterRunStatus.SUCCESS,
+        default_status=dg.DefaultSensorStatus.RUNNING,
+        description="After a successful run: a digest when any data-quality check failed "
+        "(warnings), nothing otherwise.",
+    )
+    def quality_digest_on_success(context: dg.RunStatusSensorContext):
+        return notify_for_run(context, failed=False)
+
+    @dg.run_failure_sensor(
+        name=FAILURE_SENSOR,
+        default_status=dg.DefaultSensorStatus.RUNNING,
+        description="After a failed run: one digest with the failed checks and steps.",
+    )
+    def quality_digest_on_failure(context: dg.RunFailureSensorContext):
+        return notify_for_run(context, failed=True)
+
+    return [quality_digest_on_success, quality_digest_on_failure]

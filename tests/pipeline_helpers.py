@@ -1,0 +1,44 @@
+"""Running the whole pipeline from a test, in temporary folders that never touch data/."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from pipelines.settings import Settings, load_settings
+
+
+@dataclass(frozen=True)
+class PipelineRun:
+    settings: Settings
+    month: str
+    success: bool
+    failures: list[str]
+
+    def connect(self) -> duckdb.DuckDBPyConnection:
+        return duckdb.connect(str(self.settings.database), read_only=True)
+
+    @property
+    def month_dir(self) -> Path:
+        return self.settings.month_output_dir(self.month)
+
+
+def pipeline_environment(root: Path) -> dict[str, str]:
+    return {
+        "BOARDPACK_DB": str(root / "warehouse.duckdb"),
+        "BOARDPACK_EXTRACTS": str(root / "extracts"),
+        "BOARDPACK_OUTPUT": str(root / "output"),
+        "BOARDPACK_RESTRICTED": str(root / "restricted"),
+    }
+
+
+def run_pipeline(root: Path, month: str, monkeypatch: pytest.MonkeyPatch) -> PipelineRun:
+    from pipelines.runner import run_month
+
+    for name, value in pipeline_environment(root).items():
+        monkeypatch.setenv(name, value)
+    result = run_month(month)
+    return PipelineRun(load_settings(), month, result.success, result.failures)
