@@ -17,13 +17,15 @@ import holidays
 
 FIRST_YEAR = 2000
 LAST_YEAR = 2035
-SEED_PATH = Path(__file__).resolve().parent.parent / "dbt_project" / "seeds" / "ref_bank_holidays.csv"
+SEED_PATH = (
+    Path(__file__).resolve().parent.parent / "dbt_project" / "seeds" / "ref_bank_holidays.csv"
+)
 
 
 def england_and_wales_bank_holidays(
     first_year: int = FIRST_YEAR, last_year: int = LAST_YEAR
 ) -> list[tuple[date, str]]:
-    """Every England and Wales bank holiday (with substitute days) in the years given, in date order."""
+    """Every England and Wales bank holiday (with substitute days) in the years given, in order."""
     calendar = holidays.country_holidays("GB", subdiv="ENG", years=range(first_year, last_year + 1))
     return sorted(calendar.items())
 

@@ -1,8 +1,8 @@
 """`boardpack`: the command line for the performance team.
 
-    boardpack generate --out data/extracts          # the synthetic demo authority
-    boardpack validate data/extracts                # check extracts against the contract, load nothing
-    boardpack run --month 2014-08                   # the whole pipeline through Dagster for one month
+    boardpack generate --out data/extracts   # the synthetic demo authority
+    boardpack validate data/extracts         # check extracts against the contract, load nothing
+    boardpack run --month 2014-08            # the whole pipeline through Dagster for one month
 
 Click is used because Dagster already depends on it (no extra dependency) and it gives
 typed options, help text and exit codes for free.
@@ -57,6 +57,11 @@ def generate(out_dir: Path, seed: int, start: date, end: date, scale: float) -> 
     click.echo(f"Generated the synthetic authority in {out_dir} in {summary.elapsed_seconds:.1f}s")
     for table, rows in sorted(summary.row_counts.items()):
         click.echo(f"  {table:<28} {rows:>10,} rows")
+    click.echo(
+        f"  {summary.planted_problems} planted data-quality problems, listed in manifest.csv"
+    )
+    for note in summary.notes:
+        click.echo(f"  note: {note}")
 
 
 @main.command()
@@ -76,7 +81,9 @@ def validate(extracts_dir: Path) -> None:
 @click.option("--month", callback=_check_month, default=DEMO_MONTH, show_default=True)
 @click.option("--output", "output_dir", type=click.Path(path_type=Path, file_okay=False))
 @click.option("--db", "database", type=click.Path(path_type=Path, dir_okay=False))
-def run(extracts_dir: Path | None, month: str, output_dir: Path | None, database: Path | None) -> None:
+def run(
+    extracts_dir: Path | None, month: str, output_dir: Path | None, database: Path | None
+) -> None:
     """Load the extracts, rebuild every model and check, and write the month's board pack."""
     for variable, value in (
         ("BOARDPACK_EXTRACTS", extracts_dir),

@@ -32,7 +32,11 @@ def run_month(month: str) -> MonthRunResult:
     job = defs.resolve_job_def(MONTHLY_JOB_NAME)
     with _instance() as instance:
         result = job.execute_in_process(
-            partition_key=month, instance=instance, raise_on_error=False
+            partition_key=month,
+            instance=instance,
+            raise_on_error=False,
+            # step-by-step progress without Dagster's debug chatter on the terminal
+            run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
         )
     failures = [
         f"{event.step_key}: {event.event_specific_data.error.message.strip()}"

@@ -231,7 +231,8 @@ def server_env(root: Path) -> dict[str, str]:
     # does when the virtual environment is activated or make puts .venv/bin first.
     env["PATH"] = f"{DAGSTER.parent}{os.pathsep}{env.get('PATH', '')}"
     # Keep the alert digest local: no mail or chat message leaves a test.
-    env.pop("BOARDPACK_ALERT_URLS", None)
+    for variable in ("BOARDPACK_ALERT_EMAIL_URL", "BOARDPACK_ALERT_WEBHOOK_URLS"):
+        env.pop(variable, None)
     return env
 
 

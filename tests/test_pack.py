@@ -160,12 +160,14 @@ def test_contents_and_scorecard(pdf_pages):
         "54.85",
         "86.67%",
         "82.86%",
-        "small numbers (15)",
+        "\u26a0 15 86.67%",  # small-numbers marker with the denominator
         "450.0-600.0 per 10,000",
     ):
-        assert expected in scorecard
-    for rag in ("R Red", "G Green", "N/A"):
+        assert expected in scorecard, expected
+    for rag in ("\u25a0 R Red", "\u25cf G Green", "\u25cb N/A"):
         assert rag in scorecard
+    # every indicator on the one scorecard page, with the page its details are on
+    assert scorecard.count("\u25a0 R Red") + scorecard.count("\u25cf G Green") >= 4
     assert "Aug-13" in scorecard and "Aug-12" in scorecard
 
 

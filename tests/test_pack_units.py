@@ -288,3 +288,13 @@ def test_the_demo_commentary_names_only_catalogue_codes():
     assert sections, "commentary/2014-08.md is missing"
     assert set(sections) - {"data_quality"} <= codes
     assert all(text.strip() for text in sections.values())
+
+
+def test_many_caveats_are_capped_with_a_count_of_the_rest():
+    from pipelines.pack.facts import MAX_CAVEATS, caveat_facts
+
+    facts = caveat_facts([f"{n} records: problem {n}." for n in range(6)])
+    assert len(facts) == MAX_CAVEATS + 1
+    assert facts[0].text == "Data quality: 5 records: problem 5."  # largest first
+    assert facts[-1].text.startswith(f"Data quality: {6 - MAX_CAVEATS} further warnings")
+    assert len(caveat_facts(["one."])) == 1

@@ -84,3 +84,28 @@ def test_demo_indicators_csv(demo_run):
     assert rows["referrals"]["value"] == "489"
     assert all(row["month"] == "2014-08" for row in rows.values())
     assert (demo_run.month_dir / "board_pack.html").exists()
+
+
+def test_a_broken_extract_fails_clearly_and_keeps_what_was_loaded(small_run, monkeypatch):
+    # Runs after the small authority's good run (same module): break one file and rerun.
+    with small_run.connect() as con:
+        before = con.execute("select count(*) from raw.ssd_contacts").fetchone()[0]
+    pack_before = (small_run.month_dir / "board_pack.html").read_bytes()
+
+    extract = small_run.settings.extracts_dir / "ssd_contacts.csv"
+    lines = extract.read_text(encoding="utf-8").splitlines()
+    header = lines[0].split(",")
+    drop = header.index("cont_contact_date")
+    broken = [",".join(v for i, v in enumerate(line.split(",")) if i != drop) for line in lines]
+    extract.write_text("\n".join(broken) + "\n", encoding="utf-8")
+
+    rerun = run_pipeline(small_run.settings.extracts_dir.parent, small_run.month, monkeypatch)
+
+    assert not rerun.success
+    message = " ".join(rerun.failures)
+    assert "ssd_contacts.csv" in message
+    assert "cont_contact_date" in message
+    with small_run.connect() as con:
+        assert con.execute("select count(*) from raw.ssd_contacts").fetchone()[0] == before
+    # the pack is not rewritten from a failed load: the previous one stands, whole
+    assert (small_run.month_dir / "board_pack.html").read_bytes() == pack_before

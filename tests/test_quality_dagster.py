@@ -44,22 +44,27 @@ def pack_stub():
     return board_pack
 
 
-def run_pipeline(root: Path, extracts: Path, monkeypatch) -> tuple[dg.ExecuteInProcessResult, Path]:
+def run_pipeline(
+    root: Path, extracts: Path, monkeypatch, instance=None, checks=None
+) -> tuple[dg.ExecuteInProcessResult, Path]:
     """Load the extracts and run every check in-process, with all paths under root."""
-    paths = dict(
-        zip(ENV, (root / "w.duckdb", extracts, root / "out", root / "restricted"), strict=True)
-    )
+    root.mkdir(parents=True, exist_ok=True)
+    values = (root / "w.duckdb", extracts, root / "out", root / "restricted")
+    paths = dict(zip(ENV, values, strict=True))
     for name, value in paths.items():
         monkeypatch.setenv(name, str(value))
-    monkeypatch.setenv("BOARDPACK_AS_AT", "2014-08-31")
+    # the as-at date comes from the extracts themselves, as it does in the nightly run
+    monkeypatch.delenv("BOARDPACK_AS_AT", raising=False)
     defs = dg.Definitions(
         assets=[*build_raw_assets(), pack_stub()],
-        asset_checks=build_quality_checks(),
+        asset_checks=build_quality_checks() if checks is None else checks,
         resources={"warehouse": DuckDBResource(database=str(paths["BOARDPACK_DB"]))},
         executor=dg.in_process_executor,
     )
     job = defs.resolve_implicit_global_asset_job_def()
-    result = job.execute_in_process(instance=dg.DagsterInstance.ephemeral(), raise_on_error=False)
+    result = job.execute_in_process(
+        instance=instance or dg.DagsterInstance.ephemeral(), raise_on_error=False
+    )
     return result, paths["BOARDPACK_DB"]
 
 
@@ -106,6 +111,7 @@ def test_check_metadata_for_the_ui(warning_run):
     meta = {k: v.value for k, v in placement.metadata.items()}
     assert meta["expectations_failed"] >= 1 and meta["error_expectations_failed"] == 0
     assert meta["failing_records"] > 0
+    assert meta["as_at"] == "2014-08-31"  # the generator's extract end
     assert meta["change_since_last_run"] is None  # a first run has nothing to compare with
     assert "unended_placement_later_placement" in meta["results"]
     assert Path(meta["worklist_folder"]).is_dir()

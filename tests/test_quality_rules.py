@@ -319,3 +319,21 @@ def test_as_at_follows_the_contacts_not_the_odd_future_one(con, monkeypatch):
     assert extract_as_at(con) == date(2014, 8, 31)
     monkeypatch.setenv("BOARDPACK_AS_AT", "2014-06-30")
     assert extract_as_at(con) == date(2014, 6, 30)
+
+
+def test_old_worklist_folders_are_removed(con, env):
+    from pipelines.quality.worklists import KEEP_RUNS, ensure_worklist_table, write_worklists
+
+    ensure_worklist_table(con)
+    for day in range(1, KEEP_RUNS + 4):
+        write_worklists(con, env.restricted_dir, f"2014-08-{day:02d}_run{day:04d}")
+    kept = sorted(p.name for p in (env.restricted_dir / "worklists").iterdir())
+    assert len(kept) == KEEP_RUNS
+    assert kept[-1] == f"2014-08-{KEEP_RUNS + 3:02d}_run{KEEP_RUNS + 3:04d}"
+
+
+def test_a_table_that_is_not_loaded_makes_the_suite_broken_not_failing(con, env):
+    con.execute("DROP TABLE raw.ssd_person")
+    run = run_quality(con, suites("ssd_contacts_cross_table"), "r1", env)
+    assert {o.status for o in run.checks[0].outcome.outcomes} == {"broken"}
+    assert run.checks[0].failing_records == 0

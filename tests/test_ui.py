@@ -156,6 +156,7 @@ def test_schedule_and_sensors_are_running(dagster_server: DagsterServer):
     assert nightly["pipelineName"] == JOB
     assert nightly["scheduleState"]["status"] == "RUNNING"
     sensors = data["sensorsOrError"]["results"]
+    assert sensors, "no sensors in the code location (the alert sensors are not wired in)"
     stopped = [s["name"] for s in sensors if s["sensorState"]["status"] != "RUNNING"]
     assert not stopped, f"sensors not running by default: {stopped}"
 
@@ -228,6 +229,52 @@ def test_a_second_run_queues_while_one_is_in_progress(
     assert (dagster_server.path("BOARDPACK_OUTPUT") / "2014-06" / "board_pack.html").exists()
 
 
+BACKFILL_MUTATION = """
+mutation Backfill($params: LaunchBackfillParams!) {
+  launchPartitionBackfill(backfillParams: $params) {
+    __typename
+    ... on LaunchBackfillSuccess { backfillId }
+    ... on PythonError { message }
+  }
+}
+"""
+
+BACKFILL_QUERY = """
+query Backfill($id: String!) {
+  partitionBackfillOrError(backfillId: $id) {
+    __typename
+    ... on PartitionBackfill { status runs { runId status tags { key value } } }
+  }
+}
+"""
+
+
+def test_backfill_rebuilds_past_months_packs(dagster_server: DagsterServer, small_authority):
+    """Rebuilding past months from the UI: select board_pack, Materialize, a range of months."""
+    months = ["2014-04", "2014-05"]
+    params = {"assetSelection": [{"path": ["board_pack"]}], "partitionNames": months}
+    result = dagster_server.graphql(BACKFILL_MUTATION, {"params": params})
+    result = result["launchPartitionBackfill"]
+    assert result["__typename"] == "LaunchBackfillSuccess", result
+    deadline = time.monotonic() + 1200
+    while time.monotonic() < deadline:
+        backfill = dagster_server.graphql(BACKFILL_QUERY, {"id": result["backfillId"]})
+        backfill = backfill["partitionBackfillOrError"]
+        if backfill["status"] not in {"REQUESTED", "CANCELING", "FAILING"}:
+            break
+        time.sleep(3)
+    runs = backfill["runs"]
+    assert backfill["status"] in {"COMPLETED", "COMPLETED_SUCCESS"}, backfill
+    assert (
+        sorted(t["value"] for r in runs for t in r["tags"] if t["key"] == "dagster/partition")
+        == months
+    )
+    for run in runs:
+        assert_succeeded(dagster_server, dagster_server.run(run["runId"]))
+    for month in months:
+        assert (dagster_server.path("BOARDPACK_OUTPUT") / month / "board_pack.html").exists()
+
+
 def _non_blank(image_path) -> tuple[int, float]:
     from PIL import Image, ImageStat
 
@@ -239,12 +286,13 @@ def _non_blank(image_path) -> tuple[int, float]:
 
 
 SCREENSHOTS = {
-    # The whole graph by group: raw -> staging -> indicators -> board_pack.
-    "lineage.png": "/asset-groups",
-    # The pack and everything upstream of it, asset by asset.
-    "lineage_board_pack.png": (
-        "/assets/board_pack?view=lineage&lineageScope=upstream&lineageDepth=5"
+    # One extract's path to the pack, asset by asset: ssd_contacts -> stg_contacts ->
+    # ind_contacts -> int_indicator_values -> fct_indicator_month -> board_pack.
+    "lineage.png": (
+        "/assets/indicators/ind_contacts?view=lineage&lineageScope=neighbors&lineageDepth=3"
     ),
+    # The whole graph by group: raw -> staging -> indicators -> board_pack.
+    "lineage_groups.png": "/asset-groups",
 }
 
 
@@ -268,13 +316,14 @@ def test_lineage_page_screenshot(dagster_server: DagsterServer, tmp_path):
             ],
         )
         try:
-            page = browser.new_page(viewport={"width": 1600, "height": 1000})
+            page = browser.new_page(viewport={"width": 1600, "height": 1100})
             for name, url in SCREENSHOTS.items():
                 shot = tmp_path / name
-                page.goto(f"{dagster_server.url}{url}", wait_until="networkidle")
+                # Not "networkidle": the UI polls for live asset data every two seconds.
+                page.goto(f"{dagster_server.url}{url}", wait_until="load", timeout=120_000)
                 # The graph is drawn once the asset nodes have been fetched and laid out.
                 page.get_by_text("board_pack").first.wait_for(timeout=120_000)
-                page.wait_for_timeout(5000)
+                page.wait_for_timeout(8000)
                 page.screenshot(path=str(shot))
                 colours, spread = _non_blank(shot)
                 assert colours > 20 and spread > 5, f"{name} looks blank ({colours} colours)"

@@ -23,10 +23,11 @@ from pipelines.alerts.digest import (
     RunReport,
     compose,
 )
-from pipelines.alerts.send import send
+from pipelines.alerts.send import EMAIL_ENV, WEBHOOK_ENV, configured_urls, send
 
 SUCCESS_SENSOR = "quality_digest_on_success"
 FAILURE_SENSOR = "quality_digest_on_failure"
+WILL_RETRY_TAG = "dagster/will_retry"
 DAGSTER_URL_ENV = "BOARDPACK_DAGSTER_URL"  # e.g. http://boardpack-host:3000, for a run link
 
 
@@ -83,6 +84,8 @@ def report_for_run(instance: dg.DagsterInstance, run: dg.DagsterRun, failed: boo
         for record in failures:
             event = record.event_log_entry.dagster_event
             error = getattr(event.event_specific_data, "error", None)
+            while error is not None and error.cause is not None:  # the user code's error
+                error = error.cause
             # the error's class only: a message can quote a line of an extract
             cls = f" ({error.cls_name})" if error is not None and error.cls_name else ""
             report.failed_steps.append(f"{record.event_log_entry.step_key}{cls}")
@@ -93,13 +96,24 @@ def report_for_run(instance: dg.DagsterInstance, run: dg.DagsterRun, failed: boo
 
 
 def notify_for_run(context, failed: bool) -> dg.SkipReason | None:
+    if failed and context.dagster_run.tags.get(WILL_RETRY_TAG) == "true":
+        # the worker died and Dagster re-runs it: the retry's outcome gets the one digest
+        return dg.SkipReason(f"run {context.dagster_run.run_id[:8]} will be retried")
     report = report_for_run(context.instance, context.dagster_run, failed)
     message = compose(report)
     if message is None:
         return dg.SkipReason(f"run {report.run_id[:8]}: every check passed; no digest")
     title, body = message
+    if not configured_urls():
+        context.log.warning(
+            f"no alert destination configured ({EMAIL_ENV}, {WEBHOOK_ENV}); digest:\n{body}"
+        )
+        return None
     sent = send(title, body)
-    context.log.info(f"digest for run {report.run_id[:8]}: {title} (sent: {sent})")
+    # Not raised on failure: a sensor that raises is evaluated again, which would send the
+    # digest twice to the destinations that did accept it.
+    log = context.log.info if sent else context.log.error
+    log(f"digest for run {report.run_id[:8]}: {title} (sent: {sent})")
     return None
 
 

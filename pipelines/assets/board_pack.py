@@ -1,6 +1,5 @@
 """The board pack for one reporting month: the final asset of the graph."""
 
-
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
@@ -16,7 +15,12 @@ BOARD_PACK_KEY = dg.AssetKey(["board_pack"])
     group_name="board_pack",
     partitions_def=reporting_months,
     kinds={"html", "pdf", "xlsx"},
-    deps=[dg.AssetKey(["marts", "fct_indicator_month"])],
+    deps=[
+        dg.AssetKey(["marts", "fct_indicator_month"]),
+        dg.AssetKey(["quality", "eh_cleansing_by_locality"]),
+        dg.AssetKey(["quality", "unended_placements"]),
+        dg.AssetKey(["quality", "unended_placements_effect"]),
+    ],
     description=(
         "The Improvement Board performance pack for the reporting month, with indicators.csv, "
         "written to <output>/<YYYY-MM>/ only once every file is complete."

@@ -5,7 +5,7 @@ lineage runs from the extract file to the pack in one graph, and names each mode
 its schema (`staging/stg_contacts`, `indicators/ind_contacts`, `marts/fct_indicator_month`).
 """
 
-
+import os
 from collections.abc import Mapping
 from functools import cache
 from typing import Any
@@ -13,7 +13,7 @@ from typing import Any
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 
-from pipelines.settings import DBT_PROJECT_DIR
+from pipelines.settings import DBT_PROJECT_DIR, load_settings
 
 # dbt folders -> Dagster groups (the UI's boxes): reference data sits with the indicators.
 GROUP_BY_FOLDER = {
@@ -56,6 +56,9 @@ def build_dbt_assets() -> dg.AssetsDefinition:
         name="dbt_models",
     )
     def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
+        # dbt (profiles.yml) opens BOARDPACK_DB: hand it the same absolute path the other
+        # steps of this run use, resolved now rather than when the code location loaded.
+        os.environ["BOARDPACK_DB"] = str(load_settings().database)
         yield from dbt.cli(["build"], context=context).stream()
 
     return dbt_models

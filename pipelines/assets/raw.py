@@ -6,12 +6,11 @@ expectation in the message and leaves the previously loaded table untouched; row
 go to `raw.quarantine` and are reported in the asset's metadata.
 """
 
-
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
 from pipelines.contract import load_contract
-from pipelines.ingest import load_table
+from pipelines.ingest import ExtractFileError, load_table
 from pipelines.settings import load_settings
 
 RAW_GROUP = "raw"
@@ -33,8 +32,13 @@ def _build_raw_asset(table_name: str, description: str) -> dg.AssetsDefinition:
         context: dg.AssetExecutionContext, warehouse: DuckDBResource
     ) -> dg.MaterializeResult:
         extracts_dir = load_settings().extracts_dir
-        with warehouse.get_connection() as con:
-            result = load_table(con, table_name, extracts_dir)
+        try:
+            with warehouse.get_connection() as con:
+                result = load_table(con, table_name, extracts_dir)
+        except ExtractFileError as error:
+            # A broken file stays broken however often it is read: fail at once, with the
+            # file, column and expectation in the message, and do not retry.
+            raise dg.Failure(description=str(error), allow_retries=False) from error
         context.log.info(
             f"{result.file_name}: {result.status}, {result.rows_loaded} rows loaded, "
             f"{result.rows_quarantined} quarantined"
@@ -47,7 +51,7 @@ def _build_raw_asset(table_name: str, description: str) -> dg.AssetsDefinition:
                 "rows_read": result.rows_read,
                 "rows_loaded": result.rows_loaded,
                 "rows_quarantined": result.rows_quarantined,
-                "extra_columns": ", ".join(result.extra_columns) or "none",
+                "extra_columns": ", ".join(sorted(result.extra_columns)) or "none",
             }
         )
 

@@ -4,14 +4,13 @@
 the settings are kept in pipelines/operations/dagster.yaml and copied in by `make ui` (and by
 the tests, into their temporary homes). The copy is always overwritten: change the template.
 
-    python -m pipelines.operations.instance [DAGSTER_HOME]
+    python -m pipelines.operations [DAGSTER_HOME]      # default: $DAGSTER_HOME
 """
 
 from __future__ import annotations
 
 import os
 import shutil
-import sys
 from pathlib import Path
 
 DAGSTER_YAML_TEMPLATE = Path(__file__).with_name("dagster.yaml")
@@ -32,9 +31,5 @@ def prepare_dagster_home(home: Path | str | None = None) -> Path:
 
 def main(argv: list[str]) -> int:
     home = prepare_dagster_home(argv[0] if argv else None)
-    print(f"Dagster home: {home} (settings from {DAGSTER_YAML_TEMPLATE.name})")
+    print(f"Dagster home: {home} (settings copied from {DAGSTER_YAML_TEMPLATE})")
     return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))

@@ -88,7 +88,6 @@ class PackContext:
     title: str
     month: str
     month_label: str
-    month_end_label: str
     authority_name: str
     previous_labels: tuple[str, str]
     loads: list[ExtractLoad]
@@ -119,7 +118,6 @@ def build_context(
         title=f"{REPORT_TITLE} - {month_label(start)}",
         month=month,
         month_label=month_label(start),
-        month_end_label=long_date(end),
         authority_name=settings.authority_name,
         previous_labels=(short_month(add_months(start, -12)), short_month(add_months(start, -24))),
         loads=loads,

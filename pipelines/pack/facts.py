@@ -8,6 +8,7 @@ percentage indicators, and any data-quality caveat from the checks.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 
 from pipelines.pack.formatting import (
@@ -97,9 +98,11 @@ def indicator_facts(
 
 
 def caveat_facts(caveats: list[str]) -> list[Fact]:
-    """The first MAX_CAVEATS caveats (pipelines.quality orders them by table and then by the
-    number of failing records, largest first) and a count of the rest."""
-    shown = [Fact("caveat", f"Data quality: {text}") for text in caveats[:MAX_CAVEATS]]
+    """The MAX_CAVEATS caveats touching the most records, then a count of the rest.
+    pipelines.quality starts each sentence with its record count ("24 CLA placement records:
+    ...") and orders them by table; the board needs the largest first."""
+    ordered = sorted(caveats, key=lambda text: -_leading_count(text))  # stable for ties
+    shown = [Fact("caveat", f"Data quality: {text}") for text in ordered[:MAX_CAVEATS]]
     rest = len(caveats) - MAX_CAVEATS
     if rest > 0:
         more = "warning" if rest == 1 else "warnings"
@@ -111,6 +114,11 @@ def caveat_facts(caveats: list[str]) -> list[Fact]:
             )
         )
     return shown
+
+
+def _leading_count(text: str) -> int:
+    match = re.match(r"\s*([\d,]+)\s", text)
+    return int(match.group(1).replace(",", "")) if match else 0
 
 
 def small_numbers_text(row: dict) -> str | None:

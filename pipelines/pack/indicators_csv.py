@@ -48,8 +48,7 @@ def indicator_rows(con: duckdb.DuckDBPyConnection, month: str) -> pd.DataFrame:
             "select min(month), max(month) from marts.fct_indicator_month"
         ).fetchone()
         raise MonthNotAvailableError(
-            f"No indicators for {month}: the loaded extracts cover "
-            f"{first:%Y-%m} to {last:%Y-%m}"
+            f"No indicators for {month}: the loaded extracts cover {first:%Y-%m} to {last:%Y-%m}"
             if first
             else f"No indicators for {month}: no indicators have been computed yet"
         )

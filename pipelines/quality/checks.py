@@ -93,8 +93,19 @@ def check_result(summary: CheckSummary, run: QualityRun) -> dg.AssetCheckResult:
         passed=passed,
         severity=severity,
         metadata=metadata,
-        description=None if passed else f"{summary.failing_records:,} failing records",
+        description=_description(summary, passed),
     )
+
+
+def _description(summary: CheckSummary, passed: bool) -> str | None:
+    if passed:
+        return None
+    parts = []
+    if summary.failed():
+        parts.append(f"{summary.failing_records:,} failing records")
+    if summary.broken:
+        parts.append(f"{len(summary.broken)} expectations broken (a fault in the check)")
+    return "; ".join(parts)
 
 
 def _spec(suite: Suite) -> dg.AssetCheckSpec:

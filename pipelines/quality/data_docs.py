@@ -7,6 +7,7 @@ and no row ids, so the site can sit in the ordinary output folder beside the pac
 from __future__ import annotations
 
 import logging
+import shutil
 from pathlib import Path
 
 from great_expectations.data_context.types.resource_identifiers import (
@@ -24,6 +25,9 @@ log = logging.getLogger(__name__)
 def build_data_docs(runner: GxRunner, outcomes: list[SuiteOutcome], output_dir: Path) -> Path:
     """Render the run's validation results; returns the site's index.html."""
     site_dir = Path(output_dir) / "data_docs"
+    # The site shows the latest run only (quality.check_results keeps the history), so the
+    # pages of earlier runs are removed rather than piling up night after night.
+    shutil.rmtree(site_dir / "validations", ignore_errors=True)
     site_dir.mkdir(parents=True, exist_ok=True)
     context = runner.context
     if SITE_NAME not in context.get_site_names():

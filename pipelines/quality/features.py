@@ -9,7 +9,7 @@ A suite names a column either as it is in ``raw.<table>`` or as a derived column
 - ``flag__<column>__before_birth``: the date is before the child's date of birth.
 - ``flag__duplicate_key_quarantined``: another line of the file had the same key and was
   quarantined at load (the record kept is the first one, which may be the wrong one).
-- ``flag__<name>`` for the named rules in NAMED_FLAGS below (unended placements, stale early
+- ``flag__<name>`` for the named rules in _named_flags below (unended placements, stale early
   help, overlaps, visits outside a plan).
 
 Every flag is a non-null boolean, true where the record has the problem. Cross-table rules are
@@ -122,9 +122,6 @@ def _named_flags(p: Params) -> dict[str, tuple[str, str]]:
                        OR t.cppv_cp_visit_date <= o.cppl_cp_plan_end_date))""",
         ),
     }
-
-
-NAMED_FLAG_NAMES = tuple(_named_flags(Params(date(2000, 1, 1), 12)))
 
 
 def _unresolved(table: str, column: str) -> str | None:

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 import duckdb
 import great_expectations as gx
 import pandas as pd
+from great_expectations.core.run_identifier import RunIdentifier
 from great_expectations.data_context.types.base import ProgressBarsConfig
 from great_expectations.expectations.expectation_configuration import ExpectationConfiguration
 
@@ -58,10 +59,6 @@ class SuiteOutcome:
     seconds: float
     gx_result: object | None = None  # the sanitised GX result, for Data Docs
 
-    @property
-    def failing_lines(self) -> set[int]:
-        return {line for o in self.outcomes for line in o.failing_lines}
-
 
 def _datetime_kwargs(value):
     # GX parses "2014-08-31" into a date, which pandas will not compare with datetime64; a
@@ -82,7 +79,8 @@ def _gx_expectation(spec: ExpectationSpec) -> dict:
 class GxRunner:
     """One ephemeral GX context for a whole check run (no files, no network)."""
 
-    def __init__(self) -> None:
+    def __init__(self, run_name: str = "manual") -> None:
+        self.run_name = run_name  # the Dagster run id: Data Docs list the results under it
         self.context = gx.get_context(mode="ephemeral")
         # progress bars would fill the Dagster compute logs with one line per metric batch
         self.context.variables.progress_bars = ProgressBarsConfig(globally=False)
@@ -184,7 +182,12 @@ def run_suite(
     runner: GxRunner, con: duckdb.DuckDBPyConnection, suite: Suite, params: Params
 ) -> SuiteOutcome:
     started = time.perf_counter()
-    frame, unknown = fetch_frame(con, suite, params)
+    try:
+        frame, unknown = fetch_frame(con, suite, params)
+    except duckdb.Error as e:  # a table the suite reads is not loaded (yet)
+        message = f"cannot read the tables: {_first_line(e)}"
+        broken = [ExpectationOutcome(s, BROKEN, message=message) for s in suite.expectations]
+        return SuiteOutcome(suite, broken, 0, time.perf_counter() - started)
     # An expectation naming a column that is neither raw nor derived cannot run: broken.
     runnable = [s for s in suite.expectations if not set(s.columns) & unknown]
     outcomes: dict[str, ExpectationOutcome] = {
@@ -204,6 +207,7 @@ def run_suite(
             batch_parameters={"dataframe": frame},
             expectation_parameters={"as_at": pd.Timestamp(params.as_at)},
             result_format=RESULT_FORMAT,
+            run_id=RunIdentifier(run_name=runner.run_name),
         )
         for result in gx_result.results:
             spec = suite.expectation(result.expectation_config.meta["name"])

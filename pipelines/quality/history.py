@@ -157,8 +157,8 @@ def check_trend(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     return con.execute(
         """
         SELECT run_id, min(checked_at) AS checked_at, check_name, table_name,
-               coalesce(sum(failing_records) FILTER (WHERE status = 'failed'), 0)
-                   AS failing_records,
+               CAST(coalesce(sum(failing_records) FILTER (WHERE status = 'failed'), 0)
+                   AS BIGINT) AS failing_records,
                count(*) FILTER (WHERE status = 'failed') AS expectations_failed,
                count(*) FILTER (WHERE status = 'broken') AS expectations_broken,
                bool_or(status = 'failed' AND severity = 'error') AS error_failed

@@ -76,7 +76,7 @@ def run_quality(
     params = resolve_params(con)
     ensure_history(con)
     ensure_worklist_table(con)
-    runner = GxRunner()
+    runner = GxRunner(run_id)
     result = QualityRun(run_id=run_id, as_at=params.as_at)
     for suite in suites:
         outcome = run_suite(runner, con, suite, params)

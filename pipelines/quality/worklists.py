@@ -25,6 +25,10 @@ from pipelines.quality.gx_run import FAILED, SuiteOutcome
 from pipelines.quality.specs import PERSON_COLUMN, TEAM_COLUMN
 
 UNALLOCATED = "Unallocated"
+# Run folders kept: enough for a fortnight of nightly runs. Older copies of child-level lists
+# are deleted (keep no more personal data than the work needs).
+KEEP_RUNS = 14
+RUN_FOLDER = re.compile(r"^\d{4}-\d{2}-\d{2}_")
 FILE_COLUMNS = [
     "team",
     "table",
@@ -182,4 +186,16 @@ def write_worklists(
         _write_private(folder / f"{slug}.csv", rows.to_csv(index=False).encode("utf-8"))
         _write_private(folder / f"{slug}.xlsx", _xlsx(rows, str(team)))
         counts[str(team)] = len(rows)
+    _prune(folder.parent)
     return folder, counts
+
+
+def _prune(worklists_dir: Path) -> None:
+    runs = sorted(
+        (p for p in worklists_dir.iterdir() if p.is_dir() and RUN_FOLDER.match(p.name)),
+        key=lambda p: (p.stat().st_mtime_ns, p.name),
+    )
+    for old in runs[:-KEEP_RUNS]:
+        for f in old.iterdir():
+            f.unlink()
+        old.rmdir()

@@ -1,0 +1,47 @@
+"""The command line: generate and validate as the performance team types them."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+from click.testing import CliRunner
+
+from pipelines.cli import main
+
+
+@pytest.fixture(scope="module")
+def small_extracts(tmp_path_factory):
+    out = tmp_path_factory.mktemp("cli") / "extracts"
+    result = CliRunner().invoke(
+        main, ["generate", "--out", str(out), "--seed", "3", "--scale", "0.02"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "ssd_contacts" in result.output
+    return out
+
+
+def test_validate_reports_a_clean_folder(small_extracts):
+    result = CliRunner().invoke(main, ["validate", str(small_extracts)])
+    assert result.exit_code == 0, result.output
+    assert "ssd_person.csv" in result.output
+
+
+def test_validate_names_the_file_and_column_of_a_broken_extract(small_extracts, tmp_path):
+    broken = tmp_path / "extracts"
+    shutil.copytree(small_extracts, broken)
+    plans = broken / "ssd_cp_plans.csv"
+    text = plans.read_text(encoding="utf-8")
+    plans.write_text(text.replace("cppl_cp_plan_start_date", "plan_began", 1), encoding="utf-8")
+
+    result = CliRunner().invoke(main, ["validate", str(broken)])
+
+    assert result.exit_code == 1
+    assert "ssd_cp_plans.csv" in result.output
+    assert "cppl_cp_plan_start_date" in result.output
+
+
+def test_run_rejects_a_malformed_month():
+    result = CliRunner().invoke(main, ["run", "--month", "August"])
+    assert result.exit_code == 2
+    assert "YYYY-MM" in result.output
