@@ -100,6 +100,7 @@ def run(
     started = time.perf_counter()
     result = run_month(month)
     elapsed = time.perf_counter() - started
+    _print_checks(result.checks)
     if not result.success:
         click.echo(f"The run for {month} failed after {elapsed:.0f}s:", err=True)
         for failure in result.failures:
@@ -108,6 +109,24 @@ def run(
     click.echo(f"Board pack for {month} written in {elapsed:.0f}s:")
     for path in sorted(settings.month_output_dir(month).iterdir()):
         click.echo(f"  {path}")
+
+
+def _print_checks(checks) -> None:
+    if not checks:
+        return
+    failed = [check for check in checks if not check.passed]
+    click.echo(
+        f"Data quality: {len(checks)} checks, {len(checks) - len(failed)} passed, "
+        f"{sum(c.severity == 'ERROR' for c in failed)} with errors, "
+        f"{sum(c.severity == 'WARN' for c in failed)} with warnings"
+    )
+    for check in failed:
+        level = "error" if check.severity == "ERROR" else "warning"
+        records = "" if check.failing_records is None else f"{check.failing_records:,} records"
+        click.echo(f"  {level:<8} {check.name:<50} {records:>14}")
+    settings = load_settings()
+    click.echo(f"  Data Docs: {settings.output_dir / 'data_docs' / 'index.html'}")
+    click.echo(f"  Worklists (restricted): {settings.restricted_dir / 'worklists'}")
 
 
 if __name__ == "__main__":

@@ -10,11 +10,39 @@ import dagster as dg
 from pipelines.assets.dbt import ensure_dbt_manifest
 
 
+@dataclass(frozen=True)
+class CheckOutcome:
+    """One data-quality check's verdict, aggregates only (safe to print or alert)."""
+
+    name: str
+    passed: bool
+    severity: str
+    failing_records: int | None  # None where the check does not count records (dbt tests)
+
+
 @dataclass
 class MonthRunResult:
     success: bool
     run_id: str
     failures: list[str] = field(default_factory=list)
+    checks: list[CheckOutcome] = field(default_factory=list)
+
+
+def _check_outcomes(result: dg.ExecuteInProcessResult) -> list[CheckOutcome]:
+    outcomes = []
+    for evaluation in result.get_asset_check_evaluations():
+        records = evaluation.metadata.get("failing_records") or evaluation.metadata.get(
+            "dagster_dbt/failed_row_count"
+        )
+        outcomes.append(
+            CheckOutcome(
+                name=evaluation.check_name,
+                passed=evaluation.passed,
+                severity=evaluation.severity.value,
+                failing_records=int(records.value) if records is not None else None,
+            )
+        )
+    return sorted(outcomes, key=lambda outcome: outcome.name)
 
 
 def _instance() -> dg.DagsterInstance:
@@ -43,4 +71,9 @@ def run_month(month: str) -> MonthRunResult:
         for event in result.all_events
         if event.is_step_failure and event.event_specific_data is not None
     ]
-    return MonthRunResult(success=result.success, run_id=result.run_id, failures=failures)
+    return MonthRunResult(
+        success=result.success,
+        run_id=result.run_id,
+        failures=failures,
+        checks=_check_outcomes(result),
+    )

@@ -11,7 +11,7 @@ Public API::
 
 from pipelines.quality.checks import build_quality_checks
 from pipelines.quality.history import check_trend, latest_caveats
-from pipelines.quality.run import QualityRun, run_quality
+from pipelines.quality.outcomes import QualityRun
 from pipelines.quality.suites import Suite, SuiteError, load_suites
 
 __all__ = [
@@ -24,3 +24,13 @@ __all__ = [
     "load_suites",
     "run_quality",
 ]
+
+
+def __getattr__(name: str):
+    # run_quality needs Great Expectations, a slow import: load it only when it is asked for,
+    # so the board pack can read caveats and trends without it.
+    if name == "run_quality":
+        from pipelines.quality.run import run_quality
+
+        return run_quality
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -13,7 +13,7 @@ from pathlib import Path
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
-from pipelines.quality.run import CheckSummary, QualityRun, run_quality
+from pipelines.quality.outcomes import CheckSummary, QualityRun
 from pipelines.quality.suites import Suite, load_suites
 from pipelines.settings import EXPECTATIONS_DIR, load_settings
 
@@ -145,6 +145,8 @@ def build_quality_checks(directory: Path = EXPECTATIONS_DIR) -> list[dg.AssetChe
             for key, suite in by_key.items()
             if key in context.selected_asset_check_keys
         ]
+        from pipelines.quality.run import run_quality  # GX loads only when checks run
+
         with warehouse.get_connection() as con:
             run = run_quality(con, selected, context.run.run_id, load_settings())
         context.log.info(

@@ -15,7 +15,8 @@ from great_expectations.data_context.types.resource_identifiers import (
     ValidationResultIdentifier,
 )
 
-from pipelines.quality.gx_run import GxRunner, SuiteOutcome
+from pipelines.quality.gx_run import GxRunner
+from pipelines.quality.outcomes import SuiteOutcome
 
 SITE_NAME = "boardpack"
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 import logging
 import re
 import time
-from dataclasses import dataclass, field
 
 import duckdb
 import great_expectations as gx
@@ -22,9 +21,8 @@ from great_expectations.data_context.types.base import ProgressBarsConfig
 from great_expectations.expectations.expectation_configuration import ExpectationConfiguration
 
 from pipelines.quality.features import Params, frame_sql
+from pipelines.quality.outcomes import BROKEN, FAILED, PASSED, ExpectationOutcome, SuiteOutcome
 from pipelines.quality.suites import ExpectationSpec, Suite
-
-PASSED, FAILED, BROKEN = "passed", "failed", "broken"
 
 # COMPLETE gives the failing rows' _source_line (for the worklists) and nothing else: no
 # values, so nothing about a child reaches the results, the history or Data Docs.
@@ -38,26 +36,6 @@ RESULT_FORMAT = {
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 log = logging.getLogger(__name__)
-
-
-@dataclass
-class ExpectationOutcome:
-    spec: ExpectationSpec
-    status: str  # passed, failed or broken
-    failing_records: int = 0
-    checked_records: int | None = None
-    failing_lines: list[int] = field(default_factory=list)  # restricted: for worklists only
-    observed: str | None = None  # an aggregate's observed value (a row count)
-    message: str | None = None  # why a broken expectation could not be evaluated
-
-
-@dataclass
-class SuiteOutcome:
-    suite: Suite
-    outcomes: list[ExpectationOutcome]
-    rows: int
-    seconds: float
-    gx_result: object | None = None  # the sanitised GX result, for Data Docs
 
 
 def _datetime_kwargs(value):

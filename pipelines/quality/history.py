@@ -12,7 +12,7 @@ from datetime import date, datetime
 import duckdb
 import pandas as pd
 
-from pipelines.quality.gx_run import BROKEN, FAILED, SuiteOutcome
+from pipelines.quality.outcomes import BROKEN, FAILED, SuiteOutcome
 from pipelines.quality.specs import TABLE_LABELS
 
 SCHEMA_SQL = """

@@ -4,65 +4,20 @@ Data Docs. Dagster calls it from the asset check (checks.py); it needs only a co
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
-from datetime import date, datetime
-from pathlib import Path
+from datetime import datetime
 
 import duckdb
 
 from pipelines.quality.data_docs import build_data_docs
-from pipelines.quality.gx_run import BROKEN, FAILED, GxRunner, SuiteOutcome, run_suite
+from pipelines.quality.gx_run import GxRunner, run_suite
 from pipelines.quality.history import ensure_history, previous_counts, record_outcome
+from pipelines.quality.outcomes import CheckSummary, QualityRun
 from pipelines.quality.params import resolve_params
 from pipelines.quality.suites import Suite
 from pipelines.quality.worklists import ensure_worklist_table, update_records, write_worklists
 from pipelines.settings import Settings
 
 log = logging.getLogger(__name__)
-
-
-@dataclass
-class CheckSummary:
-    """What one suite found, in counts only (safe for the UI, the history and alerts)."""
-
-    outcome: SuiteOutcome
-    previous: dict[str, int] | None  # expectation -> failing records last run
-
-    @property
-    def suite(self) -> Suite:
-        return self.outcome.suite
-
-    def failed(self, severity: str | None = None):
-        return [
-            o
-            for o in self.outcome.outcomes
-            if o.status == FAILED and (severity is None or o.spec.severity == severity)
-        ]
-
-    @property
-    def broken(self):
-        return [o for o in self.outcome.outcomes if o.status == BROKEN]
-
-    @property
-    def failing_records(self) -> int:
-        return sum(o.failing_records for o in self.failed())
-
-    @property
-    def previous_failing_records(self) -> int | None:
-        return None if self.previous is None else sum(self.previous.values())
-
-    def change(self, expectation: str, now: int) -> int | None:
-        return None if self.previous is None else now - self.previous.get(expectation, 0)
-
-
-@dataclass
-class QualityRun:
-    run_id: str
-    as_at: date
-    checks: list[CheckSummary] = field(default_factory=list)
-    worklist_folder: Path | None = None
-    worklist_rows: dict[str, int] = field(default_factory=dict)
-    data_docs: Path | None = None
 
 
 def run_label(run_id: str, now: datetime) -> str:

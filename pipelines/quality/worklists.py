@@ -21,7 +21,7 @@ import xlsxwriter
 
 from pipelines.contract import get_table
 from pipelines.quality.features import q
-from pipelines.quality.gx_run import FAILED, SuiteOutcome
+from pipelines.quality.outcomes import FAILED, SuiteOutcome
 from pipelines.quality.specs import PERSON_COLUMN, TEAM_COLUMN
 
 UNALLOCATED = "Unallocated"

@@ -1,0 +1,1 @@
+"""The scale benchmark (`make bench`) and the floor it compares the pipeline with."""

@@ -1,0 +1,230 @@
+"""Fault tolerance: a run killed with SIGKILL at any stage leaves nothing a rerun cannot mend.
+
+For each stage (ingest, dbt, quality checks, pack writing) the pipeline is started as a
+subprocess (`boardpack run`, its own process group), watched until the stage is under way, and
+the whole process group is killed with SIGKILL. Then:
+
+* the DuckDB file opens and is consistent (every raw table the load log says was loaded holds
+  exactly the rows the log says);
+* no `board_pack.*` / indicators.csv of the month is left half-written under its real name (the
+  pack is written into a `.tmp-*` folder and moved into place), and a leftover `.tmp-*` folder is
+  never where a reader looks for a pack;
+* a rerun completes and its indicators.csv is byte-identical to an uninterrupted run's.
+
+A small authority (seed 7, scale 0.05) keeps each run to about a minute; the uninterrupted
+baseline is run once for the module.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+import zipfile
+from pathlib import Path
+
+import duckdb
+import pytest
+from pipeline_helpers import pipeline_environment
+
+MONTH = "2014-08"
+BOARDPACK = Path(sys.executable).parent / "boardpack"
+PACK_FILES = ("indicators.csv", "board_pack.html", "board_pack.pdf", "board_pack.xlsx")
+# The step whose first console line marks the stage as under way, and how long to wait after it
+# before the kill so that the stage is in the middle of its work.
+STAGES = {
+    "ingest": (" - raw__", 0.0),
+    "dbt": (" - dbt_models - ", 4.0),
+    "checks": (" - data_quality_checks - ", 0.0),
+    "pack": (" - board_pack - ", 0.0),
+}
+RUN_TIMEOUT = 600
+
+
+@pytest.fixture(scope="module")
+def extracts(tmp_path_factory) -> Path:
+    from pipelines.synthetic import generate_authority
+
+    folder = tmp_path_factory.mktemp("recovery_extracts") / "extracts"
+    generate_authority(folder, seed=7, scale=0.05)
+    return folder
+
+
+def _env(root: Path, extracts: Path) -> dict[str, str]:
+    env = {**os.environ, **pipeline_environment(root), "BOARDPACK_EXTRACTS": str(extracts)}
+    env.pop("DAGSTER_HOME", None)  # an ephemeral Dagster instance: nothing recorded anywhere
+    return env
+
+
+def _command(root: Path, extracts: Path) -> list[str]:
+    return [
+        str(BOARDPACK),
+        "run",
+        "--extracts",
+        str(extracts),
+        "--month",
+        MONTH,
+        "--output",
+        str(root / "output"),
+        "--db",
+        str(root / "warehouse.duckdb"),
+    ]
+
+
+def _run(root: Path, extracts: Path) -> subprocess.CompletedProcess:
+    root.mkdir(parents=True, exist_ok=True)
+    done = subprocess.run(
+        _command(root, extracts),
+        env=_env(root, extracts),
+        capture_output=True,
+        text=True,
+        timeout=RUN_TIMEOUT,
+    )
+    assert done.returncode == 0, f"the run failed:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
+    return done
+
+
+def _run_and_kill(root: Path, extracts: Path, stage: str) -> list[str]:
+    """Start a run, SIGKILL its whole process group once `stage` is under way; its output."""
+    marker, delay = STAGES[stage]
+    root.mkdir(parents=True, exist_ok=True)
+    proc = subprocess.Popen(
+        _command(root, extracts),
+        env=_env(root, extracts),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+    lines: list[str] = []
+    seen = threading.Event()
+
+    def read() -> None:
+        for line in proc.stdout:
+            lines.append(line)
+            if marker in line:
+                seen.set()
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    output = root / "output"
+    deadline = time.monotonic() + RUN_TIMEOUT
+    try:
+        while not seen.is_set():
+            # pack writing: its staging folder appearing is the surest sign
+            if stage == "pack" and output.exists() and any(output.glob(".tmp-*")):
+                break
+            assert proc.poll() is None, f"the run ended before {stage}:\n{''.join(lines)[-3000:]}"
+            assert time.monotonic() < deadline, f"{stage} never started"
+            time.sleep(0.02)
+        time.sleep(delay)
+        assert proc.poll() is None, f"the run ended before the kill during {stage}"
+        os.killpg(proc.pid, signal.SIGKILL)
+    finally:
+        if proc.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=60)
+        reader.join(timeout=10)
+    assert proc.returncode == -signal.SIGKILL
+    return lines
+
+
+def _assert_database_consistent(database: Path) -> None:
+    if not database.exists():
+        return
+    con = duckdb.connect(str(database))  # read-write: replays the write-ahead log if any
+    try:
+        tables = {
+            name
+            for (name,) in con.execute(
+                "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'raw'"
+            ).fetchall()
+        }
+        if "load_log" not in tables:
+            return
+        latest = con.execute(
+            """
+            SELECT table_name, arg_max(rows_loaded, finished_at)
+            FROM raw.load_log WHERE status = 'loaded' GROUP BY table_name
+            """
+        ).fetchall()
+        for table, rows_loaded in latest:
+            assert table in tables, f"load_log says raw.{table} was loaded, but it is missing"
+            [(count,)] = con.execute(f'SELECT count(*) FROM raw."{table}"').fetchall()
+            assert count == rows_loaded, f"raw.{table}: {count} rows, load_log says {rows_loaded}"
+    finally:
+        con.close()
+
+
+def _assert_complete(path: Path, baseline: dict[str, bytes]) -> None:
+    """A pack file that a reader could open: whole, not truncated."""
+    data = path.read_bytes()
+    if path.name == "indicators.csv":
+        assert data == baseline["indicators.csv"], "indicators.csv differs from a complete run's"
+    elif path.suffix == ".pdf":
+        assert data.startswith(b"%PDF") and b"%%EOF" in data[-1024:], f"{path} is truncated"
+    elif path.suffix == ".xlsx":
+        with zipfile.ZipFile(path) as book:
+            assert book.testzip() is None, f"{path} is corrupt"
+    elif path.suffix == ".html":
+        assert data.rstrip().lower().endswith(b"</html>"), f"{path} is truncated"
+
+
+def _assert_no_partial_pack(output: Path, baseline: dict[str, bytes], first: bool) -> None:
+    """Nothing under the month's real name is half-written; staging folders are hidden.
+
+    first: no pack had been published before the killed run, so none may exist now."""
+    month_dir = output / MONTH
+    if month_dir.exists():
+        present = [p for p in month_dir.iterdir() if p.name in PACK_FILES]
+        if first:
+            assert not present, f"the killed run left pack files: {[p.name for p in present]}"
+        for path in present:
+            _assert_complete(path, baseline)
+    if output.exists():
+        # A reader lists output/<YYYY-MM>/; leftover staging folders are hidden (.tmp-*) and
+        # are not named like a month, so they cannot be taken for one.
+        for entry in output.iterdir():
+            if not entry.name.startswith(".tmp-"):
+                assert len(entry.name) == 7 and entry.name[4] == "-", entry.name
+
+
+@pytest.fixture(scope="module")
+def baseline(extracts, tmp_path_factory) -> dict[str, bytes]:
+    """An uninterrupted run's pack files."""
+    root = tmp_path_factory.mktemp("recovery_baseline")
+    _run(root, extracts)
+    month_dir = root / "output" / MONTH
+    return {name: (month_dir / name).read_bytes() for name in PACK_FILES}
+
+
+@pytest.mark.parametrize("stage", list(STAGES))
+def test_killed_run_recovers(stage, extracts, baseline, tmp_path):
+    root = tmp_path / "run"
+    _run_and_kill(root, extracts, stage)
+
+    _assert_database_consistent(root / "warehouse.duckdb")
+    _assert_no_partial_pack(root / "output", baseline, first=True)
+
+    _run(root, extracts)
+    month_dir = root / "output" / MONTH
+    assert (month_dir / "indicators.csv").read_bytes() == baseline["indicators.csv"]
+    for name in PACK_FILES:
+        _assert_complete(month_dir / name, baseline)
+    _assert_database_consistent(root / "warehouse.duckdb")
+
+
+def test_kill_while_replacing_a_pack_keeps_the_previous_one(extracts, baseline, tmp_path):
+    """With a complete pack already published, a run killed while writing the next one leaves
+    the previous pack whole (it is only ever replaced file by file, atomically)."""
+    root = tmp_path / "run"
+    _run(root, extracts)
+    _run_and_kill(root, extracts, "pack")
+    _assert_no_partial_pack(root / "output", baseline, first=False)
+    for name in PACK_FILES:  # every file of the month still there, whole
+        _assert_complete(root / "output" / MONTH / name, baseline)
