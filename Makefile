@@ -15,6 +15,7 @@ export BOARDPACK_RESTRICTED ?= $(CURDIR)/data/restricted
 export DBT_PROFILES_DIR := $(CURDIR)/dbt_project
 export DAGSTER_HOME ?= $(CURDIR)/data/dagster_home
 DEMO_MONTH := 2014-08
+UI_PORT ?= 3000
 
 .PHONY: install run demo-data manifest test lint format ui bench clean
 
@@ -51,6 +52,16 @@ format: $(INSTALLED)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 	cd dbt_project && ../$(BIN)/sqlfluff fix models --disable-progress-bar
+
+# The Dagster webserver and daemon (schedule, sensors, run queue) on this machine only, with run
+# history kept in DAGSTER_HOME across restarts.
+ui: manifest
+	$(BIN)/python -m pipelines.operations "$(DAGSTER_HOME)"
+	$(BIN)/dagster dev -h 127.0.0.1 -p $(UI_PORT) -w workspace.yaml
+
+# Each stage's wall time, CPU and peak memory at three scales, against the DuckDB floor.
+bench: manifest
+	$(BIN)/python -m pipelines.bench
 
 clean:
 	rm -rf data dbt_project/target

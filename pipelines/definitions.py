@@ -8,6 +8,7 @@ from pipelines.alerts import build_alert_sensors
 from pipelines.assets.board_pack import board_pack
 from pipelines.assets.dbt import build_dbt_assets
 from pipelines.assets.raw import build_raw_assets
+from pipelines.operations import build_extract_freshness_checks, build_nightly_schedule
 from pipelines.quality import build_quality_checks
 from pipelines.resources import dbt_resource, warehouse_resource
 
@@ -25,8 +26,9 @@ monthly_board_pack = dg.define_asset_job(
 # other in the run's own process.
 defs = dg.Definitions(
     assets=[*build_raw_assets(), build_dbt_assets(), board_pack],
-    asset_checks=build_quality_checks(),
+    asset_checks=[*build_quality_checks(), *build_extract_freshness_checks()],
     jobs=[monthly_board_pack],
+    schedules=[build_nightly_schedule(monthly_board_pack)],
     sensors=build_alert_sensors(),
     resources={"warehouse": warehouse_resource(), "dbt": dbt_resource()},
     executor=dg.in_process_executor,

@@ -145,7 +145,7 @@ def test_step_downs_in_2014_to_date(con):
 def test_early_help_cleansing(con):
     closed, complete, localities, lowest = con.execute(
         """
-        select sum(closed_by_cleansing), count(*) filter (where is_complete), count(*),
+        select sum(closed_by_cleansing_all), count(*) filter (where is_complete), count(*),
                min(pct_complete)
         from quality.eh_cleansing_by_locality
         where month = date '2014-08-01'

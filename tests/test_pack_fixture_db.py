@@ -352,7 +352,7 @@ def build_fixture_db(path: Path) -> Path:
 
     con.execute(
         "create table quality.eh_cleansing_by_locality (month date, locality varchar, "
-        "stale_backlog integer, closed_since integer, closed_by_cleansing integer, "
+        "stale_backlog integer, closed_since integer, closed_by_cleansing_all integer, "
         "pct_complete double, is_complete boolean)"
     )
     localities = [

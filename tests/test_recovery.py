@@ -19,12 +19,14 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import signal
 import subprocess
 import sys
 import threading
 import time
 import zipfile
+from datetime import datetime
 from pathlib import Path
 
 import duckdb
@@ -34,14 +36,17 @@ from pipeline_helpers import pipeline_environment
 MONTH = "2014-08"
 BOARDPACK = Path(sys.executable).parent / "boardpack"
 PACK_FILES = ("indicators.csv", "board_pack.html", "board_pack.pdf", "board_pack.xlsx")
-# The step whose first console line marks the stage as under way, and how long to wait after it
-# before the kill so that the stage is in the middle of its work.
-STAGES = {
-    "ingest": (" - raw__", 0.0),
-    "dbt": (" - dbt_models - ", 4.0),
-    "checks": (" - data_quality_checks - ", 0.0),
-    "pack": (" - board_pack - ", 0.0),
-}
+RAW_TABLES = 13
+# How a stage is recognised as under way from the run's console output (Dagster logs at INFO:
+# no step-start lines, so the lines the steps write themselves are used). The steps run in the
+# order ingest (13 raw__* steps), data_quality_checks, dbt_models, board_pack.
+#   ingest: the first raw table reported loaded (the other twelve are still to come);
+#   checks: all 13 raw tables loaded, which is when the checks step starts (it reports only at
+#           its end), plus part of the baseline's checks duration;
+#   dbt:    dbt's build command started, plus a few seconds into the build;
+#   pack:   the pack's staging folder (output/.tmp-<month>-*) appearing.
+STAGES = ("ingest", "checks", "dbt", "pack")
+LOADED_LINE = re.compile(r" - raw__\w+ - .*: (loaded|unchanged)")
 RUN_TIMEOUT = 600
 
 
@@ -88,9 +93,28 @@ def _run(root: Path, extracts: Path) -> subprocess.CompletedProcess:
     return done
 
 
-def _run_and_kill(root: Path, extracts: Path, stage: str) -> list[str]:
+def _line_time(line: str) -> float | None:
+    try:
+        return datetime.strptime(line[:25], "%Y-%m-%d %H:%M:%S %z").timestamp()
+    except ValueError:
+        return None
+
+
+def _checks_seconds(output: str) -> float:
+    """The checks step's duration in a complete run's output (one-second log resolution)."""
+    last_raw = checks_done = None
+    for line in output.splitlines():
+        if LOADED_LINE.search(line):
+            last_raw = _line_time(line)
+        elif " - data_quality_checks - " in line and checks_done is None:
+            checks_done = _line_time(line)
+    if last_raw is None or checks_done is None:
+        return 2.0
+    return max(checks_done - last_raw, 1.0)
+
+
+def _run_and_kill(root: Path, extracts: Path, stage: str, checks_seconds: float = 2.0) -> str:
     """Start a run, SIGKILL its whole process group once `stage` is under way; its output."""
-    marker, delay = STAGES[stage]
     root.mkdir(parents=True, exist_ok=True)
     proc = subprocess.Popen(
         _command(root, extracts),
@@ -101,26 +125,42 @@ def _run_and_kill(root: Path, extracts: Path, stage: str) -> list[str]:
         start_new_session=True,
     )
     lines: list[str] = []
-    seen = threading.Event()
+    loaded = threading.Semaphore(0)
+    dbt_started = threading.Event()
 
     def read() -> None:
         for line in proc.stdout:
             lines.append(line)
-            if marker in line:
-                seen.set()
+            if LOADED_LINE.search(line):
+                loaded.release()
+            elif "Running dbt command" in line:
+                dbt_started.set()
 
+    def under_way() -> bool:
+        if stage == "ingest":
+            return loaded.acquire(blocking=False)
+        if stage == "dbt":
+            return dbt_started.is_set()
+        output = root / "output"
+        return output.exists() and any(output.glob(f".tmp-{MONTH}-*"))
+
+    delay = {"ingest": 0.0, "checks": checks_seconds / 3, "dbt": 3.0, "pack": 0.0}[stage]
     reader = threading.Thread(target=read, daemon=True)
     reader.start()
-    output = root / "output"
     deadline = time.monotonic() + RUN_TIMEOUT
     try:
-        while not seen.is_set():
-            # pack writing: its staging folder appearing is the surest sign
-            if stage == "pack" and output.exists() and any(output.glob(".tmp-*")):
+        got = 0
+        while True:
+            if stage == "checks":  # count the raw tables one by one
+                while got < RAW_TABLES and loaded.acquire(blocking=False):
+                    got += 1
+                if got == RAW_TABLES:
+                    break
+            elif under_way():
                 break
             assert proc.poll() is None, f"the run ended before {stage}:\n{''.join(lines)[-3000:]}"
             assert time.monotonic() < deadline, f"{stage} never started"
-            time.sleep(0.02)
+            time.sleep(0.01)
         time.sleep(delay)
         assert proc.poll() is None, f"the run ended before the kill during {stage}"
         os.killpg(proc.pid, signal.SIGKILL)
@@ -131,7 +171,15 @@ def _run_and_kill(root: Path, extracts: Path, stage: str) -> list[str]:
         proc.wait(timeout=60)
         reader.join(timeout=10)
     assert proc.returncode == -signal.SIGKILL
-    return lines
+    output = "".join(lines)
+    if stage == "ingest":
+        loaded_lines = len(LOADED_LINE.findall(output))
+        assert loaded_lines < RAW_TABLES, "every raw table was loaded before the ingest kill"
+    if stage == "checks":  # the kill came before the checks step reported its end
+        assert " - data_quality_checks - " not in output, "the checks had finished"
+    if stage in ("ingest", "checks", "dbt"):
+        assert "Finished dbt command" not in output, f"dbt had finished before the {stage} kill"
+    return output
 
 
 def _assert_database_consistent(database: Path) -> None:
@@ -189,24 +237,28 @@ def _assert_no_partial_pack(output: Path, baseline: dict[str, bytes], first: boo
     if output.exists():
         # A reader lists output/<YYYY-MM>/; leftover staging folders are hidden (.tmp-*) and
         # are not named like a month, so they cannot be taken for one.
-        for entry in output.iterdir():
-            if not entry.name.startswith(".tmp-"):
-                assert len(entry.name) == 7 and entry.name[4] == "-", entry.name
+        for entry in output.glob(".tmp-*"):
+            assert not re.fullmatch(r"\d{4}-\d{2}", entry.name), entry.name
+        months = [e.name for e in output.iterdir() if re.fullmatch(r"\d{4}-\d{2}", e.name)]
+        assert set(months) <= {MONTH}, months
 
 
 @pytest.fixture(scope="module")
-def baseline(extracts, tmp_path_factory) -> dict[str, bytes]:
-    """An uninterrupted run's pack files."""
+def baseline(extracts, tmp_path_factory) -> dict:
+    """An uninterrupted run's pack files (and how long its checks took)."""
     root = tmp_path_factory.mktemp("recovery_baseline")
-    _run(root, extracts)
+    done = _run(root, extracts)
     month_dir = root / "output" / MONTH
-    return {name: (month_dir / name).read_bytes() for name in PACK_FILES}
+    files = {name: (month_dir / name).read_bytes() for name in PACK_FILES}
+    files["checks_seconds"] = _checks_seconds(done.stdout + done.stderr)
+    files["root"] = root
+    return files
 
 
-@pytest.mark.parametrize("stage", list(STAGES))
+@pytest.mark.parametrize("stage", STAGES)
 def test_killed_run_recovers(stage, extracts, baseline, tmp_path):
     root = tmp_path / "run"
-    _run_and_kill(root, extracts, stage)
+    _run_and_kill(root, extracts, stage, baseline["checks_seconds"])
 
     _assert_database_consistent(root / "warehouse.duckdb")
     _assert_no_partial_pack(root / "output", baseline, first=True)
@@ -219,11 +271,11 @@ def test_killed_run_recovers(stage, extracts, baseline, tmp_path):
     _assert_database_consistent(root / "warehouse.duckdb")
 
 
-def test_kill_while_replacing_a_pack_keeps_the_previous_one(extracts, baseline, tmp_path):
+def test_kill_while_replacing_a_pack_keeps_the_previous_one(extracts, baseline):
     """With a complete pack already published, a run killed while writing the next one leaves
-    the previous pack whole (it is only ever replaced file by file, atomically)."""
-    root = tmp_path / "run"
-    _run(root, extracts)
+    the previous pack whole (it is only ever replaced file by file, atomically). This reuses
+    the baseline's folders, so it runs last."""
+    root = baseline["root"]
     _run_and_kill(root, extracts, "pack")
     _assert_no_partial_pack(root / "output", baseline, first=False)
     for name in PACK_FILES:  # every file of the month still there, whole

@@ -72,7 +72,7 @@ def load(extract_dir: Path, con: duckdb.DuckDBPyConnection | None = None):
     con = con or duckdb.connect()
     for table, key in PRIMARY_KEYS.items():
         path = str(Path(extract_dir) / f"{table}.csv").replace("'", "''")
-        source = f"read_csv('{path}', all_varchar = true, header = true)"
+        source = f"read_csv('{path}', all_varchar = true, header = true, delim = ',', quote = '\"')"
         columns = [row[0] for row in con.execute(f"DESCRIBE SELECT * FROM {source}").fetchall()]
         select = ", ".join(
             f"TRY_CAST(NULLIF({c}, '') AS DATE) AS {c}"

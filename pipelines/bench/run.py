@@ -213,6 +213,7 @@ def bench_scale(name: str, spec: dict, work: Path, log_path: Path) -> ScaleResul
     shutil.rmtree(root, ignore_errors=True)
     extracts, home = root / "extracts", root / "dagster_home"
     home.mkdir(parents=True)
+    (home / "dagster.yaml").write_text("")  # default local storage, without Dagster's warning
     env = {
         **os.environ,
         "BOARDPACK_RESTRICTED": str(root / "restricted"),
@@ -326,6 +327,8 @@ def write_results(results: list[ScaleResult], out_dir: Path, elapsed: float) -> 
         f"{psutil.virtual_memory().total / 2**30:.0f} GB RAM, Python {platform.python_version()}",
         "month": MONTH,
         "benchmark_seconds": round(elapsed, 1),
+        # other work on the machine skews every number: the 1-minute load average at the end
+        "load_average_1m": round(os.getloadavg()[0], 2),
     }
     payload = {
         **meta,
@@ -346,7 +349,9 @@ def write_results(results: list[ScaleResult], out_dir: Path, elapsed: float) -> 
         "",
         f"Written by `make bench` (`python -m pipelines.bench`) on {meta['measured_at']}; "
         f"{meta['machine']}; reporting month {MONTH}; the benchmark took "
-        f"{elapsed / 60:.1f} minutes. See bench/README.md for what is measured and how.",
+        f"{elapsed / 60:.1f} minutes; load average at the end "
+        f"{meta['load_average_1m']} on {os.cpu_count()} CPUs (other work skews the numbers). "
+        "See bench/README.md for what is measured and how.",
         "",
         "## Summary",
         "",

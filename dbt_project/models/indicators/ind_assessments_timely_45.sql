@@ -28,8 +28,9 @@ timed_assessments as (
     inner join single_assessments
         on single_assessments.authorised_date between months.month and months.month_end
     inner join referrals
-        on referrals.referral_id = single_assessments.referral_id
-        and referrals.referral_date <= months.month_end
+        on
+            referrals.referral_id = single_assessments.referral_id
+            and referrals.referral_date <= months.month_end
 ),
 
 monthly as (

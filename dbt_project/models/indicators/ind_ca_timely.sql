@@ -21,8 +21,9 @@ timed_assessments as (
     select months.month, core_assessments.assessment_id, core_assessments.working_days_taken
     from months
     inner join core_assessments
-        on core_assessments.authorised_date between months.month and months.month_end
-        and core_assessments.start_date <= months.month_end
+        on
+            core_assessments.authorised_date between months.month and months.month_end
+            and core_assessments.start_date <= months.month_end
 ),
 
 monthly as (

@@ -18,8 +18,9 @@ with months as (
 reviews as (
     select cla_review_id, period_of_care_id, review_date
     from {{ ref('stg_cla_reviews') }}
-    where review_date is not null
-      and coalesce(is_cancelled, false) = false
+    where
+        review_date is not null
+        and coalesce(is_cancelled, false) = false
 ),
 
 periods_of_care as (

@@ -45,8 +45,9 @@ children_looked_after as (
         min(coalesce(periods_of_care.period_start_date, episodes.start_date)) as care_start_date
     from months
     inner join episodes
-        on episodes.start_date <= months.month_end
-        and (episodes.ceased_date is null or episodes.ceased_date > months.month_end)
+        on
+            episodes.start_date <= months.month_end
+            and (episodes.ceased_date is null or episodes.ceased_date > months.month_end)
     left join periods_of_care
         on periods_of_care.period_of_care_id = episodes.period_of_care_id
     group by months.month, months.month_end, episodes.person_id
@@ -60,8 +61,9 @@ children_in_scope as (
     from children_looked_after
     inner join persons
         on persons.person_id = children_looked_after.person_id
-    where persons.date_of_birth > children_looked_after.month_end - interval 16 year
-      and children_looked_after.care_start_date
+    where
+        persons.date_of_birth > children_looked_after.month_end - interval 16 year
+        and children_looked_after.care_start_date
         <= children_looked_after.month_end - interval 30 month
 ),
 
@@ -72,9 +74,10 @@ current_placements as (
         max(placements.start_date) as placement_start_date
     from children_in_scope
     inner join placements
-        on placements.person_id = children_in_scope.person_id
-        and placements.start_date <= children_in_scope.month_end
-        and (placements.end_date is null or placements.end_date > children_in_scope.month_end)
+        on
+            placements.person_id = children_in_scope.person_id
+            and placements.start_date <= children_in_scope.month_end
+            and (placements.end_date is null or placements.end_date > children_in_scope.month_end)
     group by children_in_scope.month, children_in_scope.person_id
 ),
 
@@ -83,7 +86,8 @@ monthly_counts as (
         months.month,
         count(
             case
-                when current_placements.placement_start_date
+                when
+                    current_placements.placement_start_date
                     <= months.month_end - interval 2 year then 1
             end
         ) as numerator,
@@ -92,8 +96,9 @@ monthly_counts as (
     left join children_in_scope
         on children_in_scope.month = months.month
     left join current_placements
-        on current_placements.month = children_in_scope.month
-        and current_placements.person_id = children_in_scope.person_id
+        on
+            current_placements.month = children_in_scope.month
+            and current_placements.person_id = children_in_scope.person_id
     group by months.month
 )
 

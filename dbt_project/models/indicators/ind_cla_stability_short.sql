@@ -22,8 +22,9 @@ children_looked_after as (
         episodes.person_id
     from months
     inner join episodes
-        on episodes.start_date <= months.month_end
-        and (episodes.ceased_date is null or episodes.ceased_date > months.month_end)
+        on
+            episodes.start_date <= months.month_end
+            and (episodes.ceased_date is null or episodes.ceased_date > months.month_end)
 ),
 
 placements_in_year as (
@@ -33,9 +34,10 @@ placements_in_year as (
         count(placements.placement_id) as placements_started
     from children_looked_after
     inner join placements
-        on placements.person_id = children_looked_after.person_id
-        and placements.start_date > children_looked_after.month_end - interval 12 month
-        and placements.start_date <= children_looked_after.month_end
+        on
+            placements.person_id = children_looked_after.person_id
+            and placements.start_date > children_looked_after.month_end - interval 12 month
+            and placements.start_date <= children_looked_after.month_end
     group by children_looked_after.month, children_looked_after.person_id
 ),
 
@@ -48,8 +50,9 @@ monthly_counts as (
     left join children_looked_after
         on children_looked_after.month = months.month
     left join placements_in_year
-        on placements_in_year.month = children_looked_after.month
-        and placements_in_year.person_id = children_looked_after.person_id
+        on
+            placements_in_year.month = children_looked_after.month
+            and placements_in_year.person_id = children_looked_after.person_id
     group by months.month
 )
 

@@ -15,11 +15,12 @@ plans_flagged as (
     select
         plans.cp_plan_id,
         plans.start_date,
-        exists (
+        exists(
             select 1
             from plans as earlier_plans
-            where earlier_plans.person_id = plans.person_id
-              and earlier_plans.start_date < plans.start_date
+            where
+                earlier_plans.person_id = plans.person_id
+                and earlier_plans.start_date < plans.start_date
         ) as is_repeat
     from plans
 ),

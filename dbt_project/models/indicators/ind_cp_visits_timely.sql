@@ -30,9 +30,11 @@ children_due_a_visit as (
         plans.person_id
     from months
     inner join plans
-        on plans.start_date <= months.month_end
-        and (plans.end_date is null or plans.end_date > months.month_end)
-    where {{ working_days('plans.start_date', 'months.month_end') }}
+        on
+            plans.start_date <= months.month_end
+            and (plans.end_date is null or plans.end_date > months.month_end)
+    where
+        {{ working_days('plans.start_date', 'months.month_end') }}
         >= {{ setting_int('cp_visit_standard_working_days') }}
 ),
 
@@ -45,7 +47,8 @@ children_seen as (
         on visits.person_id = children_due_a_visit.person_id
         -- a visit after the month end has not happened yet as at the month end
         and visits.visit_date <= children_due_a_visit.month_end
-    where {{ working_days('visits.visit_date', 'children_due_a_visit.month_end') }}
+    where
+        {{ working_days('visits.visit_date', 'children_due_a_visit.month_end') }}
         <= {{ setting_int('cp_visit_standard_working_days') }}
 ),
 
@@ -58,8 +61,9 @@ monthly_counts as (
     left join children_due_a_visit
         on children_due_a_visit.month = months.month
     left join children_seen
-        on children_seen.month = children_due_a_visit.month
-        and children_seen.person_id = children_due_a_visit.person_id
+        on
+            children_seen.month = children_due_a_visit.month
+            and children_seen.person_id = children_due_a_visit.person_id
     group by months.month
 )
 

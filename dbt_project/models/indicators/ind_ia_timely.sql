@@ -28,8 +28,9 @@ timed_assessments as (
     inner join initial_assessments
         on initial_assessments.authorised_date between months.month and months.month_end
     inner join referrals
-        on referrals.referral_id = initial_assessments.referral_id
-        and referrals.referral_date <= months.month_end
+        on
+            referrals.referral_id = initial_assessments.referral_id
+            and referrals.referral_date <= months.month_end
 ),
 
 monthly as (

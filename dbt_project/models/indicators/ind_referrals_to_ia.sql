@@ -22,11 +22,12 @@ referrals_in_month as (
     select
         months.month,
         referrals.referral_id,
-        exists (
+        exists(
             select 1
             from first_stage_assessments
-            where first_stage_assessments.referral_id = referrals.referral_id
-              and first_stage_assessments.start_date <= months.month_end
+            where
+                first_stage_assessments.referral_id = referrals.referral_id
+                and first_stage_assessments.start_date <= months.month_end
         ) as has_assessment
     from months
     inner join referrals

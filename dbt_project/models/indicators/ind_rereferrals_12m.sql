@@ -18,14 +18,15 @@ referrals_in_month as (
     select
         months.month,
         referrals.referral_id,
-        exists (
+        exists(
             select 1
             from referrals as previous_referrals
-            where previous_referrals.person_id = referrals.person_id
-              and previous_referrals.referral_id <> referrals.referral_id
-              and previous_referrals.referral_date
-                  >= cast(referrals.referral_date - interval 12 month as date)
-              and previous_referrals.referral_date < referrals.referral_date
+            where
+                previous_referrals.person_id = referrals.person_id
+                and previous_referrals.referral_id <> referrals.referral_id
+                and previous_referrals.referral_date
+                >= cast(referrals.referral_date - interval 12 month as date)
+                and previous_referrals.referral_date < referrals.referral_date
         ) as is_rereferral
     from months
     inner join referrals

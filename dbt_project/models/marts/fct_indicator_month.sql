@@ -57,8 +57,9 @@ rate_numerators as (
         sum(period_values.numerator) as period_numerator
     from rate_periods
     left join indicator_values as period_values
-        on period_values.indicator_code = rate_periods.indicator_code
-        and period_values.month between rate_periods.period_start and rate_periods.month
+        on
+            period_values.indicator_code = rate_periods.indicator_code
+            and period_values.month between rate_periods.period_start and rate_periods.month
     group by rate_periods.indicator_code, rate_periods.month, rate_periods.months_expected
 ),
 
@@ -84,8 +85,9 @@ indicator_rates as (
         rates.rate_per_10k
     from indicator_values
     left join rates
-        on rates.indicator_code = indicator_values.indicator_code
-        and rates.month = indicator_values.month
+        on
+            rates.indicator_code = indicator_values.indicator_code
+            and rates.month = indicator_values.month
 ),
 
 comparators as (
@@ -113,11 +115,13 @@ with_previous as (
         last_year.rate_per_10k as previous_1y_rate
     from indicator_rates as current_month
     left join indicator_rates as last_year
-        on last_year.indicator_code = current_month.indicator_code
-        and last_year.month = cast(current_month.month - interval 12 month as date)
+        on
+            last_year.indicator_code = current_month.indicator_code
+            and last_year.month = cast(current_month.month - interval 12 month as date)
     left join indicator_rates as two_years_ago
-        on two_years_ago.indicator_code = current_month.indicator_code
-        and two_years_ago.month = cast(current_month.month - interval 24 month as date)
+        on
+            two_years_ago.indicator_code = current_month.indicator_code
+            and two_years_ago.month = cast(current_month.month - interval 24 month as date)
 ),
 
 -- The figure the target, RAG and direction are read on: the rate where the catalogue says so

@@ -34,12 +34,12 @@
 {{ config(materialized='view') }}
 
 {% for model_name in indicator_models %}
-select
-    indicator_code,
-    month,
-    cast(numerator as bigint) as numerator,
-    cast(denominator as bigint) as denominator,
-    cast(value as double) as value
-from {{ ref(model_name) }}
-{% if not loop.last %}union all{% endif %}
+    select
+        indicator_code,
+        month,
+        cast(numerator as bigint) as numerator,
+        cast(denominator as bigint) as denominator,
+        cast(value as double) as value
+    from {{ ref(model_name) }}
+    {% if not loop.last %}union all{% endif %}
 {% endfor %}

@@ -33,10 +33,33 @@ stale_backlog as (
     select episodes.*
     from episodes
     cross join settings
-    where episodes.start_date < settings.cleansing_start
-      and (episodes.end_date is null or episodes.end_date > settings.cleansing_start)
-      and episodes.start_date
-          < cast(settings.cleansing_start - settings.stale_after_months * interval 1 month as date)
+    where
+        episodes.start_date < settings.cleansing_start
+        and (episodes.end_date is null or episodes.end_date > settings.cleansing_start)
+        and episodes.start_date
+        < cast(settings.cleansing_start - settings.stale_after_months * interval 1 month as date)
+),
+
+-- Every episode the exercise closed, stale or not: what the seed pack reports as "CAFs closed
+-- as part of the data cleansing action plan since May 2014" (330 in the demo).
+all_cleansing_closures as (
+    select episodes.*
+    from episodes
+    cross join settings
+    where
+        episodes.end_date >= settings.cleansing_start
+        and {{ matches_setting_code('episodes.end_reason', 'cleansing_end_reason') }}
+),
+
+closures_by_month as (
+    select
+        months.month,
+        all_cleansing_closures.locality,
+        count(*) as closed_by_cleansing_all
+    from months
+    inner join all_cleansing_closures
+        on all_cleansing_closures.end_date <= months.month_end
+    group by months.month, all_cleansing_closures.locality
 ),
 
 -- Every locality the early help episodes name, so a locality with no backlog still shows (with
@@ -56,7 +79,8 @@ progress as (
             as closed_since,
         count(
             case
-                when stale_backlog.end_date <= months.month_end
+                when
+                    stale_backlog.end_date <= months.month_end
                     and {{ matches_setting_code('stale_backlog.end_reason', 'cleansing_end_reason') }}
                     then stale_backlog.episode_id
             end
@@ -69,14 +93,25 @@ progress as (
 )
 
 select
-    month,
-    month_end,
-    locality,
-    stale_backlog,
-    closed_since,
-    closed_by_cleansing,
-    stale_backlog - closed_since as still_open,
-    case when stale_backlog > 0 then round(100.0 * closed_since / stale_backlog, 2) end as pct_complete,
+    progress.month,
+    progress.month_end,
+    progress.locality,
+    progress.stale_backlog,
+    progress.closed_since,
+    progress.closed_by_cleansing,
+    -- every closure by the exercise since it started, including episodes not (yet) stale
+    coalesce(closures_by_month.closed_by_cleansing_all, 0) as closed_by_cleansing_all,
+    progress.stale_backlog - progress.closed_since as still_open,
+    case
+        when progress.stale_backlog > 0
+            then round(100.0 * progress.closed_since / progress.stale_backlog, 2)
+    end as pct_complete,
     -- NULL where the locality had no backlog: nothing to cleanse, neither complete nor not
-    case when stale_backlog > 0 then closed_since = stale_backlog end as is_complete
+    case
+        when progress.stale_backlog > 0 then progress.closed_since = progress.stale_backlog
+    end as is_complete
 from progress
+left join closures_by_month
+    on
+        progress.month = closures_by_month.month
+        and progress.locality = closures_by_month.locality

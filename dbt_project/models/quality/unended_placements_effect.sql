@@ -33,8 +33,9 @@ looked_after as (
     select distinct months.month, episode.person_id
     from months
     inner join {{ ref('stg_cla_episodes') }} as episode
-        on episode.start_date <= months.month_end
-        and (episode.ceased_date is null or episode.ceased_date > months.month_end)
+        on
+            episode.start_date <= months.month_end
+            and (episode.ceased_date is null or episode.ceased_date > months.month_end)
 ),
 
 per_month as (
@@ -52,8 +53,9 @@ per_month as (
     left join looked_after
         on looked_after.month = months.month
     left join placement_children
-        on placement_children.as_at_date = months.month_end
-        and placement_children.person_id = looked_after.person_id
+        on
+            placement_children.as_at_date = months.month_end
+            and placement_children.person_id = looked_after.person_id
     group by months.month, months.month_end
 ),
 
