@@ -79,9 +79,8 @@ def cleansing_status(con: duckdb.DuckDBPyConnection, month_start: dt.date) -> Cl
     rows = fetch_dicts(
         con,
         """
-        select locality, stale_backlog, closed_since, closed_by_cleansing_all as closed_by_cleansing,
-               pct_complete,
-               is_complete
+        select locality, stale_backlog, closed_since,
+               closed_by_cleansing_all as closed_by_cleansing, pct_complete, is_complete
         from quality.eh_cleansing_by_locality
         where date_trunc('month', cast(month as date)) = ?
         order by locality
