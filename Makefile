@@ -13,7 +13,8 @@ export BOARDPACK_EXTRACTS ?= $(CURDIR)/data/extracts
 export BOARDPACK_OUTPUT ?= $(CURDIR)/data/output
 export BOARDPACK_RESTRICTED ?= $(CURDIR)/data/restricted
 export DBT_PROFILES_DIR := $(CURDIR)/dbt_project
-export DAGSTER_HOME ?= $(CURDIR)/data/dagster_home
+# Dagster's run history for `make run` and `make ui` (tests use throwaway instances).
+DAGSTER_HOME ?= $(CURDIR)/data/dagster_home
 DEMO_MONTH := 2014-08
 UI_PORT ?= 3000
 
@@ -37,8 +38,7 @@ demo-data: $(INSTALLED)
 	else echo "Using the extracts already in $(BOARDPACK_EXTRACTS)"; fi
 
 run: manifest demo-data
-	@mkdir -p "$(DAGSTER_HOME)"
-	$(BIN)/boardpack run --month $(DEMO_MONTH)
+	DAGSTER_HOME="$(DAGSTER_HOME)" $(BIN)/boardpack run --month $(DEMO_MONTH)
 
 test: manifest
 	$(BIN)/pytest -q
@@ -57,7 +57,7 @@ format: $(INSTALLED)
 # history kept in DAGSTER_HOME across restarts.
 ui: manifest
 	$(BIN)/python -m pipelines.operations "$(DAGSTER_HOME)"
-	$(BIN)/dagster dev -h 127.0.0.1 -p $(UI_PORT) -w workspace.yaml
+	DAGSTER_HOME="$(DAGSTER_HOME)" $(BIN)/dagster dev -h 127.0.0.1 -p $(UI_PORT) -w workspace.yaml
 
 # Each stage's wall time, CPU and peak memory at three scales, against the DuckDB floor.
 bench: manifest

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import dagster as dg
 
@@ -48,7 +49,9 @@ def _check_outcomes(result: dg.ExecuteInProcessResult) -> list[CheckOutcome]:
 def _instance() -> dg.DagsterInstance:
     # With DAGSTER_HOME set (make ui, the nightly service) runs are recorded where the UI reads
     # them; otherwise (tests, one-off runs) an ephemeral instance keeps nothing behind.
-    if os.environ.get("DAGSTER_HOME"):
+    home = os.environ.get("DAGSTER_HOME")
+    if home:
+        Path(home).mkdir(parents=True, exist_ok=True)
         return dg.DagsterInstance.get()
     return dg.DagsterInstance.ephemeral()
 

@@ -40,5 +40,7 @@ def run_pipeline(root: Path, month: str, monkeypatch: pytest.MonkeyPatch) -> Pip
 
     for name, value in pipeline_environment(root).items():
         monkeypatch.setenv(name, value)
+    # a throwaway Dagster instance, never the developer's run history
+    monkeypatch.delenv("DAGSTER_HOME", raising=False)
     result = run_month(month)
     return PipelineRun(load_settings(), month, result.success, result.failures)
