@@ -40,8 +40,13 @@ demo-data: $(INSTALLED)
 run: manifest demo-data
 	DAGSTER_HOME="$(DAGSTER_HOME)" $(BIN)/boardpack run --month $(DEMO_MONTH)
 
+# The Dagster-level quality tests run in a process of their own: after tests/test_pipeline.py in
+# the same process they fail, for a reason not yet found; on their own they pass.
+ISOLATED_TESTS := tests/test_quality_dagster.py
+
 test: manifest
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q --ignore $(ISOLATED_TESTS)
+	$(BIN)/pytest -q $(ISOLATED_TESTS)
 
 lint: $(INSTALLED)
 	$(BIN)/ruff check .
@@ -54,10 +59,12 @@ format: $(INSTALLED)
 	cd dbt_project && ../$(BIN)/sqlfluff fix models --disable-progress-bar
 
 # The Dagster webserver and daemon (schedule, sensors, run queue) on this machine only, with run
-# history kept in DAGSTER_HOME across restarts.
+# history kept in DAGSTER_HOME across restarts. dagster-dbt runs `dbt` from PATH under
+# `dagster dev`, hence the virtualenv's bin first.
 ui: manifest
 	$(BIN)/python -m pipelines.operations "$(DAGSTER_HOME)"
-	DAGSTER_HOME="$(DAGSTER_HOME)" $(BIN)/dagster dev -h 127.0.0.1 -p $(UI_PORT) -w workspace.yaml
+	DAGSTER_HOME="$(DAGSTER_HOME)" PATH="$(CURDIR)/$(BIN):$$PATH" \
+		$(BIN)/dagster dev -h 127.0.0.1 -p $(UI_PORT) -w workspace.yaml
 
 # Each stage's wall time, CPU and peak memory at three scales, against the DuckDB floor.
 bench: manifest
