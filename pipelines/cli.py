@@ -20,6 +20,9 @@ import click
 
 from pipelines.settings import DEMO_MONTH, load_settings
 
+# printed by `run` when stages reused an earlier run's work (the benchmark reads it)
+REUSED_PREFIX = "Unchanged since an earlier run, reused: "
+
 
 def _parse_date(_ctx, _param, value: str | None) -> date | None:
     if value is None:
@@ -81,10 +84,22 @@ def validate(extracts_dir: Path) -> None:
 @click.option("--month", callback=_check_month, default=DEMO_MONTH, show_default=True)
 @click.option("--output", "output_dir", type=click.Path(path_type=Path, file_okay=False))
 @click.option("--db", "database", type=click.Path(path_type=Path, dir_okay=False))
+@click.option(
+    "--rebuild",
+    is_flag=True,
+    help="Rebuild models, rerun checks and render the pack even if nothing changed.",
+)
 def run(
-    extracts_dir: Path | None, month: str, output_dir: Path | None, database: Path | None
+    extracts_dir: Path | None,
+    month: str,
+    output_dir: Path | None,
+    database: Path | None,
+    rebuild: bool,
 ) -> None:
-    """Load the extracts, rebuild every model and check, and write the month's board pack."""
+    """Load the extracts, rebuild the models, run the checks and write the month's board pack.
+
+    Changed extract files are reloaded; a stage whose inputs are all unchanged since it last
+    succeeded reuses what it built then (--rebuild redoes everything)."""
     for variable, value in (
         ("BOARDPACK_EXTRACTS", extracts_dir),
         ("BOARDPACK_OUTPUT", output_dir),
@@ -98,9 +113,11 @@ def run(
     from pipelines.runner import run_month
 
     started = time.perf_counter()
-    result = run_month(month)
+    result = run_month(month, rebuild=rebuild)
     elapsed = time.perf_counter() - started
     _print_checks(result.checks)
+    if result.reused:
+        click.echo(REUSED_PREFIX + ", ".join(result.reused))
     if not result.success:
         click.echo(f"The run for {month} failed after {elapsed:.0f}s:", err=True)
         for failure in result.failures:

@@ -9,6 +9,7 @@ from pathlib import Path
 import dagster as dg
 
 from pipelines.assets.dbt import ensure_dbt_manifest
+from pipelines.incremental import REBUILD_TAG
 
 
 @dataclass(frozen=True)
@@ -27,6 +28,8 @@ class MonthRunResult:
     run_id: str
     failures: list[str] = field(default_factory=list)
     checks: list[CheckOutcome] = field(default_factory=list)
+    # steps that found their inputs unchanged and reused what an earlier run built
+    reused: list[str] = field(default_factory=list)
 
 
 def _check_outcomes(result: dg.ExecuteInProcessResult) -> list[CheckOutcome]:
@@ -46,6 +49,21 @@ def _check_outcomes(result: dg.ExecuteInProcessResult) -> list[CheckOutcome]:
     return sorted(outcomes, key=lambda outcome: outcome.name)
 
 
+def _reused_steps(result: dg.ExecuteInProcessResult) -> list[str]:
+    steps = set()
+    for event in result.all_events:
+        if event.event_type_value == "ASSET_MATERIALIZATION":
+            metadata = event.event_specific_data.materialization.metadata
+        elif event.event_type_value == "ASSET_CHECK_EVALUATION":
+            metadata = event.event_specific_data.metadata
+        else:
+            continue
+        rebuilt = metadata.get("rebuilt")
+        if (rebuilt is not None and rebuilt.value is False) or "reused_from_run" in metadata:
+            steps.add(event.step_key)
+    return sorted(steps)
+
+
 def _instance() -> dg.DagsterInstance:
     # With DAGSTER_HOME set (make ui, the nightly service) runs are recorded where the UI reads
     # them; otherwise (tests, one-off runs) an ephemeral instance keeps nothing behind.
@@ -56,7 +74,9 @@ def _instance() -> dg.DagsterInstance:
     return dg.DagsterInstance.ephemeral()
 
 
-def run_month(month: str) -> MonthRunResult:
+def run_month(month: str, rebuild: bool = False) -> MonthRunResult:
+    """Run the monthly job for one month; `rebuild` redoes every stage even where its inputs
+    are unchanged since it last succeeded (pipelines/incremental.py)."""
     ensure_dbt_manifest()
     from pipelines.definitions import MONTHLY_JOB_NAME, defs
 
@@ -66,6 +86,7 @@ def run_month(month: str) -> MonthRunResult:
             partition_key=month,
             instance=instance,
             raise_on_error=False,
+            tags={REBUILD_TAG: "true"} if rebuild else None,
             # step-by-step progress without Dagster's debug chatter on the terminal
             run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
         )
@@ -79,4 +100,5 @@ def run_month(month: str) -> MonthRunResult:
         run_id=result.run_id,
         failures=failures,
         checks=_check_outcomes(result),
+        reused=_reused_steps(result),
     )

@@ -17,6 +17,7 @@ class PipelineRun:
     month: str
     success: bool
     failures: list[str]
+    reused: list[str]  # steps that found their inputs unchanged (pipelines/incremental.py)
 
     def connect(self) -> duckdb.DuckDBPyConnection:
         return duckdb.connect(str(self.settings.database), read_only=True)
@@ -43,4 +44,4 @@ def run_pipeline(root: Path, month: str, monkeypatch: pytest.MonkeyPatch) -> Pip
     # a throwaway Dagster instance, never the developer's run history
     monkeypatch.delenv("DAGSTER_HOME", raising=False)
     result = run_month(month)
-    return PipelineRun(load_settings(), month, result.success, result.failures)
+    return PipelineRun(load_settings(), month, result.success, result.failures, result.reused)

@@ -86,6 +86,70 @@ def test_demo_indicators_csv(demo_run):
     assert (demo_run.month_dir / "board_pack.html").exists()
 
 
+PACK_FILES = ("indicators.csv", "board_pack.html", "board_pack.pdf", "board_pack.xlsx")
+
+
+def _pack_state(run):
+    return {name: (run.month_dir / name).stat().st_mtime_ns for name in PACK_FILES}
+
+
+def _history_rows(run) -> int:
+    with run.connect() as con:
+        return con.execute("select count(*) from quality.check_results").fetchone()[0]
+
+
+# The three tests below rerun the small authority's pipeline in order (same module, after its
+# first run): nothing changed, then the commentary, then an extract.
+
+
+def test_a_rerun_with_nothing_changed_reuses_every_stage(small_run, monkeypatch):
+    pack_before, history_before = _pack_state(small_run), _history_rows(small_run)
+    csv_before = (small_run.month_dir / "indicators.csv").read_bytes()
+
+    rerun = run_pipeline(small_run.settings.extracts_dir.parent, small_run.month, monkeypatch)
+
+    assert rerun.success, rerun.failures
+    assert rerun.reused == ["board_pack", "data_quality_checks", "dbt_models"]
+    assert _pack_state(rerun) == pack_before, "the pack was written again"
+    assert (rerun.month_dir / "indicators.csv").read_bytes() == csv_before
+    assert _history_rows(rerun) == history_before, "the suites ran again"
+
+
+def test_new_commentary_renders_the_pack_again_and_nothing_else(small_run, monkeypatch, tmp_path):
+    (tmp_path / f"{small_run.month}.md").write_text(
+        "# Commentary\n\n## contacts\nContacts rose after the schools' safeguarding week 7731.\n",
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("BOARDPACK_COMMENTARY", str(tmp_path))
+    pack_before = _pack_state(small_run)
+
+    rerun = run_pipeline(small_run.settings.extracts_dir.parent, small_run.month, monkeypatch)
+
+    assert rerun.success, rerun.failures
+    assert rerun.reused == ["data_quality_checks", "dbt_models"]
+    assert _pack_state(rerun)["board_pack.html"] != pack_before["board_pack.html"]
+    html = (rerun.month_dir / "board_pack.html").read_text(encoding="utf-8")
+    assert "safeguarding week 7731" in html
+
+
+def test_a_changed_extract_rebuilds_every_stage(small_run, monkeypatch):
+    _, before = read_indicators_csv(small_run.month_dir)
+    history_before = _history_rows(small_run)
+    # one more contact in the reporting month: a copy of one of its contacts under a new id
+    extract = small_run.settings.extracts_dir / "ssd_contacts.csv"
+    lines = extract.read_text(encoding="utf-8").splitlines()
+    in_month = next(line for line in lines[1:] if f",{small_run.month}-" in line)
+    extract.write_text("\n".join([*lines, "CONNEW0001" + in_month[in_month.index(",") :]]) + "\n")
+
+    rerun = run_pipeline(small_run.settings.extracts_dir.parent, small_run.month, monkeypatch)
+
+    assert rerun.success, rerun.failures
+    assert rerun.reused == []
+    _, after = read_indicators_csv(rerun.month_dir)
+    assert int(after["contacts"]["value"]) == int(before["contacts"]["value"]) + 1
+    assert _history_rows(rerun) == 2 * history_before, "the suites ran again, once"
+
+
 def test_a_broken_extract_fails_clearly_and_keeps_what_was_loaded(small_run, monkeypatch):
     # Runs after the small authority's good run (same module): break one file and rerun.
     with small_run.connect() as con:

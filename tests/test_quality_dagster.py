@@ -13,6 +13,7 @@ from dagster_duckdb import DuckDBResource
 
 from pipelines.assets.raw import build_raw_assets
 from pipelines.contract import load_contract
+from pipelines.incremental import REBUILD_TAG
 from pipelines.quality import build_quality_checks, load_suites
 from pipelines.synthetic import generate_authority
 
@@ -45,7 +46,7 @@ def pack_stub():
 
 
 def run_pipeline(
-    root: Path, extracts: Path, monkeypatch, instance=None, checks=None
+    root: Path, extracts: Path, monkeypatch, instance=None, checks=None, tags=None
 ) -> tuple[dg.ExecuteInProcessResult, Path]:
     """Load the extracts and run every check in-process, with all paths under root."""
     root.mkdir(parents=True, exist_ok=True)
@@ -63,7 +64,7 @@ def run_pipeline(
     )
     job = defs.resolve_implicit_global_asset_job_def()
     result = job.execute_in_process(
-        instance=instance or dg.DagsterInstance.ephemeral(), raise_on_error=False
+        instance=instance or dg.DagsterInstance.ephemeral(), raise_on_error=False, tags=tags
     )
     return result, paths["BOARDPACK_DB"]
 
@@ -89,12 +90,15 @@ def warning_run(small_extracts, tmp_path_factory):
     with pytest.MonkeyPatch.context() as mp:
         root = tmp_path_factory.mktemp("warning_run")
         first, db = run_pipeline(root, small_extracts, mp)
-        second, _ = run_pipeline(root, small_extracts, mp)
-    return first, second, db
+        # the same extracts again: the suites would be reused (see the test below) unless
+        # the run asks for them to run again
+        second, _ = run_pipeline(root, small_extracts, mp, tags={REBUILD_TAG: "true"})
+        third, _ = run_pipeline(root, small_extracts, mp)
+    return first, second, db, third
 
 
 def test_warnings_do_not_block_the_board_pack(warning_run):
-    result, _, _ = warning_run
+    result, _, _, _ = warning_run
     assert result.success
     assert "board_pack" in materialized(result)
     checks = evaluations(result)
@@ -106,7 +110,7 @@ def test_warnings_do_not_block_the_board_pack(warning_run):
 
 
 def test_check_metadata_for_the_ui(warning_run):
-    first, second, _ = warning_run
+    first, second, _, _ = warning_run
     placement = evaluations(first)["ssd_cla_placement_cross_table"]
     meta = {k: v.value for k, v in placement.metadata.items()}
     assert meta["expectations_failed"] >= 1 and meta["error_expectations_failed"] == 0
@@ -124,7 +128,7 @@ def test_check_metadata_for_the_ui(warning_run):
 
 
 def test_history_has_every_expectation_of_both_runs(warning_run):
-    _, second, db = warning_run
+    _, second, db, _ = warning_run
     con = duckdb.connect(str(db), read_only=True)
     try:
         per_run = con.execute(
@@ -135,6 +139,31 @@ def test_history_has_every_expectation_of_both_runs(warning_run):
     expected = sum(len(s.expectations) for s in load_suites())
     assert [n for _, n in per_run] == [expected, expected]
     assert second.run_id in {r for r, _ in per_run}
+
+
+def test_unchanged_inputs_report_the_last_results_again_without_running(warning_run):
+    _, second, db, third = warning_run
+    assert third.success
+    before, again = evaluations(second), evaluations(third)
+    assert set(again) == set(before)
+    for name, evaluation in again.items():
+        meta = {k: v.value for k, v in evaluation.metadata.items()}
+        original = {k: v.value for k, v in before[name].metadata.items()}
+        assert meta.pop("reused_from_run") == second.run_id
+        assert meta.pop("results").startswith(f"Reused from run {second.run_id}")
+        original.pop("results")
+        # the second run found the same counts as the first: no change, as now
+        assert meta == original
+        assert (evaluation.passed, evaluation.severity) == (
+            before[name].passed,
+            before[name].severity,
+        )
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        rows = con.execute("SELECT DISTINCT run_id FROM quality.check_results").fetchall()
+    finally:
+        con.close()
+    assert (third.run_id,) not in rows, "nothing new was checked, so nothing new is in the history"
 
 
 def test_an_error_severity_failure_blocks_the_board_pack(small_extracts, tmp_path, monkeypatch):

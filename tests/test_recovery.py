@@ -20,6 +20,7 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -65,7 +66,7 @@ def _env(root: Path, extracts: Path) -> dict[str, str]:
     return env
 
 
-def _command(root: Path, extracts: Path) -> list[str]:
+def _command(root: Path, extracts: Path, rebuild: bool = False) -> list[str]:
     return [
         str(BOARDPACK),
         "run",
@@ -77,6 +78,7 @@ def _command(root: Path, extracts: Path) -> list[str]:
         str(root / "output"),
         "--db",
         str(root / "warehouse.duckdb"),
+        *(["--rebuild"] if rebuild else []),
     ]
 
 
@@ -113,11 +115,13 @@ def _checks_seconds(output: str) -> float:
     return max(checks_done - last_raw, 1.0)
 
 
-def _run_and_kill(root: Path, extracts: Path, stage: str, checks_seconds: float = 2.0) -> str:
+def _run_and_kill(
+    root: Path, extracts: Path, stage: str, checks_seconds: float = 2.0, rebuild: bool = False
+) -> str:
     """Start a run, SIGKILL its whole process group once `stage` is under way; its output."""
     root.mkdir(parents=True, exist_ok=True)
     proc = subprocess.Popen(
-        _command(root, extracts),
+        _command(root, extracts, rebuild),
         env=_env(root, extracts),
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
@@ -271,12 +275,36 @@ def test_killed_run_recovers(stage, extracts, baseline, tmp_path):
     _assert_database_consistent(root / "warehouse.duckdb")
 
 
+def test_a_build_killed_on_other_extracts_is_not_taken_for_the_earlier_one(
+    extracts, baseline, tmp_path
+):
+    """Reruns skip a stage whose inputs match its last successful build. A dbt build killed
+    half-way through on different extracts must not let the next run, back on the earlier
+    extracts, take the half-built tables for the earlier build: it rebuilds."""
+    root = tmp_path / "run"
+    _run(root, extracts)
+    changed = tmp_path / "changed_extracts"
+    shutil.copytree(extracts, changed)
+    visits = changed / "ssd_cp_visits.csv"  # nothing refers to a visit: no check blocks
+    lines = visits.read_text(encoding="utf-8").splitlines(keepends=True)
+    visits.write_text("".join(lines[:-20]), encoding="utf-8")  # 20 fewer visits
+    _run_and_kill(root, changed, "dbt")
+
+    rerun = _run(root, extracts)
+    output = rerun.stdout + rerun.stderr
+    assert "Running dbt command" in output, "the models were not rebuilt after the killed build"
+    assert (root / "output" / MONTH / "indicators.csv").read_bytes() == baseline["indicators.csv"]
+    again = _run(root, extracts)  # and now, nothing changed: the build is skipped
+    assert "Running dbt command" not in again.stdout + again.stderr
+    assert "dbt build skipped" in again.stdout + again.stderr
+
+
 def test_kill_while_replacing_a_pack_keeps_the_previous_one(extracts, baseline):
     """With a complete pack already published, a run killed while writing the next one leaves
     the previous pack whole (it is only ever replaced file by file, atomically). This reuses
-    the baseline's folders, so it runs last."""
+    the baseline's folders, so it runs last; --rebuild makes it render the unchanged pack."""
     root = baseline["root"]
-    _run_and_kill(root, extracts, "pack")
+    _run_and_kill(root, extracts, "pack", rebuild=True)
     _assert_no_partial_pack(root / "output", baseline, first=False)
     for name in PACK_FILES:  # every file of the month still there, whole
         _assert_complete(root / "output" / MONTH / name, baseline)

@@ -13,40 +13,79 @@
   unended_placements_effect (every month), so the two cannot disagree.
 -#}
 {% macro open_placement_flags(as_at_dates) -%}
+    {#- Written as joins on facts computed once per placement, not as subqueries correlated
+        with each as-at date: over ten years of months the correlated form took twenty
+        times as long (DuckDB cannot decorrelate the OR in the episode match). -#}
+    with next_placement as (
+        -- the earliest start of the child's placements starting after this one
+        select placement.placement_id, min(later.start_date) as next_start_date
+        from {{ ref('stg_cla_placements') }} as placement
+        left join {{ ref('stg_cla_placements') }} as later
+            on later.person_id = placement.person_id
+            and later.start_date > placement.start_date
+        group by placement.placement_id
+    ),
+
+    adulthood as (
+        -- min: one answer even if a person were duplicated (stg_persons tests uniqueness)
+        select person_id, min(cast(date_of_birth + interval 18 year as date)) as eighteenth_birthday
+        from {{ ref('stg_persons') }}
+        group by person_id
+    ),
+
+    open_at as (
+        select
+            as_at.as_at_date,
+            placement.placement_id,
+            placement.person_id,
+            placement.period_of_care_id,
+            placement.start_date,
+            -- an episode of the placement's period of care; of the child when it has none
+            case when placement.period_of_care_id is null then 'person' else 'period' end
+                as episode_match,
+            coalesce(placement.period_of_care_id, placement.person_id) as episode_key
+        from {{ as_at_dates }} as as_at
+        inner join {{ ref('stg_cla_placements') }} as placement
+            on placement.start_date <= as_at.as_at_date
+            and (placement.end_date is null or placement.end_date > as_at.as_at_date)
+    ),
+
+    episodes as (
+        select 'period' as episode_match, period_of_care_id as episode_key, start_date, ceased_date
+        from {{ ref('stg_cla_episodes') }}
+        where period_of_care_id is not null
+        union all
+        select 'person', person_id, start_date, ceased_date
+        from {{ ref('stg_cla_episodes') }}
+        where person_id is not null
+    ),
+
+    open_episodes as (
+        select open_at.as_at_date, open_at.placement_id, count(episodes.episode_key) as open_episodes
+        from open_at
+        left join episodes
+            on episodes.episode_match = open_at.episode_match
+            and episodes.episode_key = open_at.episode_key
+            and episodes.start_date <= open_at.as_at_date
+            and (episodes.ceased_date is null or episodes.ceased_date > open_at.as_at_date)
+        group by open_at.as_at_date, open_at.placement_id
+    )
+
     select
-        as_at.as_at_date,
-        placement.placement_id,
-        placement.person_id,
-        placement.period_of_care_id,
-        placement.start_date,
-        exists (
-            select 1
-            from {{ ref('stg_cla_placements') }} as later
-            where later.person_id = placement.person_id
-              and later.placement_id <> placement.placement_id
-              and later.start_date > placement.start_date
-              and later.start_date <= as_at.as_at_date
-        ) as later_placement,
-        not exists (
-            select 1
-            from {{ ref('stg_cla_episodes') }} as episode
-            where (
-                    (placement.period_of_care_id is not null
-                        and episode.period_of_care_id = placement.period_of_care_id)
-                    or (placement.period_of_care_id is null
-                        and episode.person_id = placement.person_id)
-                )
-              and episode.start_date <= as_at.as_at_date
-              and (episode.ceased_date is null or episode.ceased_date > as_at.as_at_date)
-        ) as episode_ended,
-        (
-            -- bool_or: one answer even if a person were duplicated (stg_persons tests uniqueness)
-            select bool_or(cast(person.date_of_birth + interval 18 year as date) <= as_at.as_at_date)
-            from {{ ref('stg_persons') }} as person
-            where person.person_id = placement.person_id
-        ) as aged_18_or_over
-    from {{ as_at_dates }} as as_at
-    inner join {{ ref('stg_cla_placements') }} as placement
-        on placement.start_date <= as_at.as_at_date
-        and (placement.end_date is null or placement.end_date > as_at.as_at_date)
+        open_at.as_at_date,
+        open_at.placement_id,
+        open_at.person_id,
+        open_at.period_of_care_id,
+        open_at.start_date,
+        coalesce(next_placement.next_start_date <= open_at.as_at_date, false) as later_placement,
+        open_episodes.open_episodes = 0 as episode_ended,
+        adulthood.eighteenth_birthday <= open_at.as_at_date as aged_18_or_over
+    from open_at
+    inner join next_placement
+        on next_placement.placement_id = open_at.placement_id
+    inner join open_episodes
+        on open_episodes.as_at_date = open_at.as_at_date
+        and open_episodes.placement_id = open_at.placement_id
+    left join adulthood
+        on adulthood.person_id = open_at.person_id
 {%- endmacro %}

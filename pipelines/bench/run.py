@@ -29,6 +29,7 @@ from pathlib import Path
 
 import psutil
 
+from pipelines.cli import REUSED_PREFIX
 from pipelines.settings import DBT_PROJECT_DIR, PROJECT_ROOT
 
 MONTH = "2014-08"
@@ -68,6 +69,8 @@ class ScaleResult:
     run_tree_peak_rss_mb: float
     stages: dict[str, Measure]
     rerun: Measure
+    rerun_stages: dict[str, float]  # wall seconds per stage of the rerun (Dagster steps)
+    rerun_reused: list[str]  # the steps that found their inputs unchanged
     run_success: bool
     rerun_success: bool
     notes: list[str] = field(default_factory=list)
@@ -256,7 +259,16 @@ def bench_scale(name: str, spec: dict, work: Path, log_path: Path) -> ScaleResul
             stages[stage] = Measure(round(end - start, 2), round(cpu, 2), round(peak / 2**20, 1))
     tree_peak = max((s[2] for s in tree.samples), default=0) if tree else 0
     print(f"[{name}] rerun (extracts unchanged)", flush=True)
+    log_size = log_path.stat().st_size
     rerun, rc_rerun, _ = run_child(run_args, env, log_path)
+    try:
+        rerun_stages = {k: round(end - start, 2) for k, (start, end) in step_windows(home).items()}
+    except Exception as error:
+        rerun_stages = {}
+        notes.append(f"could not read the rerun's Dagster event log: {error}")
+    with open(log_path, encoding="utf-8", errors="replace") as log:
+        log.seek(log_size)
+        rerun_reused = reused_steps(log.read())
     result = ScaleResult(
         name=name,
         scale=scale,
@@ -270,12 +282,22 @@ def bench_scale(name: str, spec: dict, work: Path, log_path: Path) -> ScaleResul
         run_tree_peak_rss_mb=round(tree_peak / 2**20, 1),
         stages=stages,
         rerun=rerun,
+        rerun_stages=rerun_stages,
+        rerun_reused=rerun_reused,
         run_success=rc_run == 0,
         rerun_success=rc_rerun == 0,
         notes=notes,
     )
     print(f"[{name}] run {run.wall_s}s, floor {floor.wall_s}s, rerun {rerun.wall_s}s", flush=True)
     return result
+
+
+def reused_steps(output: str) -> list[str]:
+    """The steps `boardpack run` reports as reused (pipelines/cli.py prints the line)."""
+    for line in output.splitlines():
+        if line.startswith(REUSED_PREFIX):
+            return [step.strip() for step in line[len(REUSED_PREFIX) :].split(",")]
+    return []
 
 
 def _row(label: str, m: Measure | None) -> str:
@@ -384,6 +406,13 @@ def write_results(results: list[ScaleResult], out_dir: Path, elapsed: float) -> 
             _row("run: whole `boardpack run` (child process)", r.run),
             _row("rerun, extracts unchanged (child process)", r.rerun),
         ]
+        lines += [
+            f"| rerun: {stage} (Dagster steps) | {r.rerun_stages[stage]:.1f} | – | – |"
+            for stage in STAGES
+            if stage in r.rerun_stages
+        ]
+        if r.rerun_reused:
+            lines += ["", f"The rerun reused (inputs unchanged): {', '.join(r.rerun_reused)}."]
         if not (r.run_success and r.rerun_success):
             lines.append("")
             lines.append(

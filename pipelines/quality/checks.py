@@ -6,18 +6,34 @@ Every check is blocking, and its severity decides: ERROR when an error-severity 
 failed (Dagster then fails the step and skips everything downstream, so no board pack is
 built), WARN when only warnings failed or an expectation was broken (the run stays green and
 the pack carries caveats; the alert sensor sends the digest).
+
+When the raw tables, the suites, the rules' parameters and this code are all as they were when
+the checks last ran in full, the suites are not run again: that run's results are reported
+once more, marked as reused, and nothing is added to the history (pipelines/incremental.py).
 """
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
+from pipelines.incremental import (
+    StageRecords,
+    extract_versions,
+    files_digest,
+    fingerprint,
+    rebuild_forced,
+    today,
+)
 from pipelines.quality.outcomes import CheckSummary, QualityRun
+from pipelines.quality.params import resolve_params
 from pipelines.quality.suites import Suite, load_suites
-from pipelines.settings import EXPECTATIONS_DIR, load_settings
+from pipelines.settings import EXPECTATIONS_DIR, Settings, load_settings
 
 CHECKS_OP_NAME = "data_quality_checks"
+STAGE = "quality_checks"
+QUALITY_CODE_DIR = Path(__file__).resolve().parent
 
 
 def raw_key(table: str) -> dg.AssetKey:
@@ -125,6 +141,87 @@ def _latest(suite: Suite, current: dict[str, Suite]) -> Suite:
     return edited if edited is not None and edited.table == suite.table else suite
 
 
+def check_inputs(con, directory: Path, settings: Settings) -> dict[str, object]:
+    """Everything the checks' results depend on (see pipelines/incremental.py)."""
+    params = resolve_params(con)
+    return {
+        "extracts": extract_versions(con),
+        "suites": files_digest([directory], ["*.json"]),
+        "code": files_digest([QUALITY_CODE_DIR], ["*.py"]),
+        "as_at": params.as_at.isoformat(),
+        "stale_after_months": params.stale_after_months,
+        "output": str(settings.output_dir),
+        "restricted": str(settings.restricted_dir),
+        "today": today(),
+    }
+
+
+# The metadata values check_result writes, by how they are stored for reuse.
+_STORED_KINDS = {
+    dg.MarkdownMetadataValue: "md",
+    dg.JsonMetadataValue: "json",
+    dg.PathMetadataValue: "path",
+}
+_RESTORE = {"md": dg.MetadataValue.md, "json": dg.MetadataValue.json, "path": dg.MetadataValue.path}
+
+
+def stored_result(result: dg.AssetCheckResult) -> dict:
+    """A check result as plain JSON, to report again when the inputs have not changed."""
+    metadata = {}
+    for name, value in result.metadata.items():
+        kind = _STORED_KINDS.get(type(value))
+        metadata[name] = [kind, value.value] if kind else ["value", getattr(value, "value", value)]
+    return {
+        "table": result.asset_key.path[-1],
+        "check_name": result.check_name,
+        "passed": result.passed,
+        "severity": result.severity.value,
+        "description": result.description,
+        "metadata": metadata,
+    }
+
+
+def reused_result(stored: dict, built_by: str) -> dg.AssetCheckResult:
+    """The stored result, reported again: the same records fail as in the run that checked
+    them, so compared with that (the previous) run nothing has changed."""
+    values = {name: value for name, (_, value) in stored["metadata"].items()}
+    values["failing_records_previous_run"] = values["failing_records"]
+    values["change_since_last_run"] = 0
+    values["failed_expectations"] = [
+        {**e, "change": None if e["status"] == "broken" else 0}
+        for e in values["failed_expectations"]
+    ]
+    values["results"] = (
+        f"Reused from run {built_by}: the raw tables, suites and parameters are unchanged "
+        f"since it checked them.\n\n{values['results']}"
+    )
+    values["reused_from_run"] = built_by
+    kinds = {name: kind for name, (kind, _) in stored["metadata"].items()}
+    metadata = {
+        name: _RESTORE[kinds[name]](value) if kinds.get(name) in _RESTORE else value
+        for name, value in values.items()
+    }
+    return dg.AssetCheckResult(
+        asset_key=raw_key(stored["table"]),
+        check_name=stored["check_name"],
+        passed=stored["passed"],
+        severity=dg.AssetCheckSeverity(stored["severity"]),
+        metadata=metadata,
+        description=stored["description"],
+    )
+
+
+def _files_still_there(stored: list[dict]) -> bool:
+    """The worklists and Data Docs the reused results point to have not been cleared away."""
+    paths = [
+        value
+        for result in stored
+        for kind, value in result["metadata"].values()
+        if kind == "path" and value
+    ]
+    return all(Path(p).exists() for p in paths)
+
+
 def build_quality_checks(directory: Path = EXPECTATIONS_DIR) -> list[dg.AssetChecksDefinition]:
     """One blocking asset check per suite in `directory`, all run by one op."""
     suites = load_suites(directory)
@@ -136,24 +233,60 @@ def build_quality_checks(directory: Path = EXPECTATIONS_DIR) -> list[dg.AssetChe
         can_subset=True,
         description="Runs the Great Expectations suites in expectations/ against the raw tables.",
     )
-    def data_quality_checks(context: dg.AssetCheckExecutionContext, warehouse: DuckDBResource):
-        # Read the files again: an edited expectation takes effect on the next run without
-        # reloading the code location (a new file, i.e. a new check, does need a reload).
-        current = {s.name: s for s in load_suites(directory)}
-        selected = [
-            _latest(suite, current)
-            for key, suite in by_key.items()
-            if key in context.selected_asset_check_keys
-        ]
-        from pipelines.quality.run import run_quality  # GX loads only when checks run
-
+    def data_quality_checks(
+        context: dg.AssetCheckExecutionContext, warehouse: DuckDBResource
+    ) -> Iterator[dg.AssetCheckResult]:
+        settings = load_settings()
+        every_check = set(context.selected_asset_check_keys) == set(by_key)
         with warehouse.get_connection() as con:
-            run = run_quality(con, selected, context.run.run_id, load_settings())
-        context.log.info(
-            f"{len(run.checks)} checks as at {run.as_at}; worklists in {run.worklist_folder}; "
-            f"Data Docs at {run.data_docs}"
-        )
-        for summary in run.checks:
-            yield check_result(summary, run)
+            records = StageRecords(con)
+            inputs = fingerprint(check_inputs(con, directory, settings))
+            current = records.matching(STAGE, inputs)
+            stored = current.details.get("checks", []) if current else []
+            if (
+                current
+                and every_check
+                and len(stored) == len(by_key)
+                and _files_still_there(stored)
+                and not rebuild_forced(context.run.tags)
+            ):
+                context.log.info(
+                    f"suites not rerun: raw tables, suites and parameters unchanged since run "
+                    f"{current.run_id}; its results are reported again"
+                )
+                results = [reused_result(r, current.run_id) for r in stored]
+            else:
+                records.forget(STAGE)
+                results = list(_run_suites(context, con, directory, by_key, settings))
+                if every_check:
+                    details = {"checks": [stored_result(r) for r in results]}
+                    records.record(STAGE, inputs, context.run.run_id, details)
+        yield from results
 
     return [data_quality_checks]
+
+
+def _run_suites(
+    context: dg.AssetCheckExecutionContext,
+    con,
+    directory: Path,
+    by_key: dict[dg.AssetCheckKey, Suite],
+    settings: Settings,
+) -> Iterator[dg.AssetCheckResult]:
+    # Read the files again: an edited expectation takes effect on the next run without
+    # reloading the code location (a new file, i.e. a new check, does need a reload).
+    current = {s.name: s for s in load_suites(directory)}
+    selected = [
+        _latest(suite, current)
+        for key, suite in by_key.items()
+        if key in context.selected_asset_check_keys
+    ]
+    from pipelines.quality.run import run_quality  # GX loads only when checks run
+
+    run = run_quality(con, selected, context.run.run_id, settings)
+    context.log.info(
+        f"{len(run.checks)} checks as at {run.as_at}; worklists in {run.worklist_folder}; "
+        f"Data Docs at {run.data_docs}"
+    )
+    for summary in run.checks:
+        yield check_result(summary, run)

@@ -47,6 +47,12 @@ children_seen as (
         on visits.person_id = children_due_a_visit.person_id
         -- a visit after the month end has not happened yet as at the month end
         and visits.visit_date <= children_due_a_visit.month_end
+        -- a cheap bound before the exact count below, so older visits are not counted through:
+        -- N + 4 weeks hold 5N + 20 weekdays and no year more than 10 bank holidays, so a visit
+        -- that long before the month end is more than N working days before it (N < 48)
+        and visits.visit_date
+        > children_due_a_visit.month_end
+        - to_days(7 * ({{ setting_int('cp_visit_standard_working_days') }} + 4))
     where
         {{ working_days('visits.visit_date', 'children_due_a_visit.month_end') }}
         <= {{ setting_int('cp_visit_standard_working_days') }}

@@ -1,0 +1,34 @@
+"""dbt's unit tests (the `unit_tests:` beside each model: hand-computed indicator cases) run here,
+in CI, rather than in every nightly build (pipelines/assets/dbt.py leaves them out there)."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from pipelines.settings import DBT_PROJECT_DIR
+
+DBT = Path(sys.executable).parent / "dbt"
+
+
+def test_every_dbt_unit_test_passes(demo_run, tmp_path):
+    manifest = json.loads((DBT_PROJECT_DIR / "target" / "manifest.json").read_text())
+    expected = {test["name"] for test in manifest["unit_tests"].values()}
+    assert len(expected) >= 23, "at least one unit test per indicator"
+
+    # dbt needs the models' parents in the database to read their columns: the demo run's.
+    env = {**os.environ, "BOARDPACK_DB": str(demo_run.settings.database)}
+    done = subprocess.run(
+        [str(DBT), "test", "--select", "test_type:unit", "--target-path", str(tmp_path)],
+        cwd=DBT_PROJECT_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    results = json.loads((tmp_path / "run_results.json").read_text())["results"]
+    statuses = {r["unique_id"].split(".")[-1]: r["status"] for r in results}
+    failed = {name: status for name, status in statuses.items() if status != "pass"}
+    assert done.returncode == 0 and not failed, f"{failed}\n{done.stdout[-4000:]}"
+    assert set(statuses) == expected
