@@ -27,21 +27,10 @@ import duckdb
 import holidays
 import pandas as pd  # only for calendar-month arithmetic
 
-PRIMARY_KEYS = {
-    "ssd_person": "pers_person_id",
-    "ssd_contacts": "cont_contact_id",
-    "ssd_early_help_episodes": "earl_episode_id",
-    "ssd_cin_episodes": "cine_referral_id",
-    "ssd_cin_assessments": "cina_assessment_id",
-    "ssd_s47_enquiry": "s47e_s47_enquiry_id",
-    "ssd_initial_cp_conference": "icpc_icpc_id",
-    "ssd_cp_plans": "cppl_cp_plan_id",
-    "ssd_cp_visits": "cppv_cp_visit_id",
-    "ssd_cp_reviews": "cppr_cp_review_id",
-    "ssd_cla_episodes": "clae_cla_episode_id",
-    "ssd_cla_placement": "clap_cla_placement_id",
-    "ssd_cla_reviews": "clar_cla_review_id",
-}
+from pipelines.contract import load_contract
+
+# each table's identifier, from the extract contract
+PRIMARY_KEYS = {t.name: t.primary_key[0] for t in load_contract().tables}
 STEP_DOWN_REASONS = {
     "ia": "Step down from initial assessment",
     "core": "Step down from core assessment",

@@ -15,6 +15,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from pipelines.contract import load_contract
+
 from .calendar import iso
 
 COLUMNS: dict[str, tuple[str, ...]] = {
@@ -176,21 +178,8 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     ),
 }
 
-PRIMARY_KEYS: dict[str, str] = {
-    "ssd_person": "pers_person_id",
-    "ssd_contacts": "cont_contact_id",
-    "ssd_early_help_episodes": "earl_episode_id",
-    "ssd_cin_episodes": "cine_referral_id",
-    "ssd_cin_assessments": "cina_assessment_id",
-    "ssd_s47_enquiry": "s47e_s47_enquiry_id",
-    "ssd_initial_cp_conference": "icpc_icpc_id",
-    "ssd_cp_plans": "cppl_cp_plan_id",
-    "ssd_cp_visits": "cppv_cp_visit_id",
-    "ssd_cp_reviews": "cppr_cp_review_id",
-    "ssd_cla_episodes": "clae_cla_episode_id",
-    "ssd_cla_placement": "clap_cla_placement_id",
-    "ssd_cla_reviews": "clar_cla_review_id",
-}
+# each table's identifier, from the extract contract (the one place the keys are written down)
+PRIMARY_KEYS: dict[str, str] = {t.name: t.primary_key[0] for t in load_contract().tables}
 
 DATE_COLUMNS: frozenset[str] = frozenset(
     {
