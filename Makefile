@@ -40,13 +40,8 @@ demo-data: $(INSTALLED)
 run: manifest demo-data
 	DAGSTER_HOME="$(DAGSTER_HOME)" $(BIN)/boardpack run --month $(DEMO_MONTH)
 
-# The Dagster-level quality tests run in a process of their own: after tests/test_pipeline.py in
-# the same process they fail, for a reason not yet found; on their own they pass.
-ISOLATED_TESTS := tests/test_quality_dagster.py
-
 test: manifest
-	$(BIN)/pytest -q --ignore $(ISOLATED_TESTS)
-	$(BIN)/pytest -q $(ISOLATED_TESTS)
+	$(BIN)/pytest -q
 
 lint: $(INSTALLED)
 	$(BIN)/ruff check .

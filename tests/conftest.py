@@ -7,12 +7,42 @@ never touch the developer's own data/ folder.
 
 from __future__ import annotations
 
+import gc
 from pathlib import Path
 
 import pytest
 from pipeline_helpers import PipelineRun, run_pipeline
 
 from pipelines.settings import DEMO_MONTH
+
+try:  # Dagster's "current state storage": set while a DagsterInstance is entered (`with`)
+    from dagster._core.storage.defs_state.base import _current_storage
+except ImportError:  # a Dagster without it: nothing can leak through it
+    _current_storage = None
+
+
+@pytest.fixture(scope="module", autouse=True)
+def no_dagster_instance_left_entered():
+    """Fail the module that leaves a Dagster instance's context behind, not a later one.
+
+    Entering a DagsterInstance sets a ContextVar to its DefsStateStorage, and every
+    `dg.Definitions(...)` resolved afterwards reads it. An instance entered and never exited
+    (e.g. by a schedule context built outside a `with` block) resets it, whenever the garbage
+    collector gets to it, to a storage whose instance is gone: any later module building
+    Definitions then fails with "Attempted to resolve undefined DagsterInstance weakref".
+    """
+    yield
+    if _current_storage is None:
+        return
+    gc.collect()  # run the finalizers of anything left entered in this module now
+    leaked = _current_storage.get()
+    if leaked is not None:
+        _current_storage.set(None)  # keep the later modules clean
+        pytest.fail(
+            f"a Dagster instance was left entered in this module (its {type(leaked).__name__} "
+            "is still Dagster's current state storage): close every instance and every "
+            "build_*_context(...) that opens one with `with`"
+        )
 
 
 @pytest.fixture(scope="session")

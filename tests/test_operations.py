@@ -45,6 +45,26 @@ def asset_graph(defs):
 # -- the nightly schedule --------------------------------------------------------------------
 
 
+def schedule_context(
+    instance: dg.DagsterInstance, scheduled: datetime, defs: dg.Definitions
+) -> dg.ScheduleEvaluationContext:
+    """A schedule context to use in a `with` block, inside the instance's own.
+
+    Evaluating the partitioned schedule opens a second DagsterInstance from the test instance's
+    ref in the context's exit stack, and entering an instance sets Dagster's current
+    DefsStateStorage (a ContextVar). Unless the context is closed, before the test instance,
+    that exit stack is only closed whenever the garbage collector finds it: the ContextVar is
+    then reset to the test instance's storage, long disposed, and every later
+    `Definitions(...)` built in this process fails with "Attempted to resolve undefined
+    DagsterInstance weakref" (tests/test_quality_dagster.py did, after this module).
+    """
+    return dg.build_schedule_context(
+        instance=instance,
+        scheduled_execution_time=scheduled,
+        repository_def=defs.get_repository_def(),
+    )
+
+
 @pytest.mark.parametrize(
     ("today", "month"),
     [
@@ -78,24 +98,21 @@ def test_nightly_schedule_cron_timezone_and_default_status(defs):
 )
 def test_nightly_schedule_requests_the_latest_complete_month(defs, scheduled, month):
     schedule = defs.resolve_schedule_def(NIGHTLY_SCHEDULE_NAME)
-    with dg.instance_for_test() as instance:
-        context = dg.build_schedule_context(
-            instance=instance,
-            scheduled_execution_time=scheduled,
-            repository_def=defs.get_repository_def(),
-        )
+    with (
+        dg.instance_for_test() as instance,
+        schedule_context(instance, scheduled, defs) as context,
+    ):
         result = schedule.evaluate_tick(context)
     assert [r.partition_key for r in result.run_requests] == [month]
 
 
 def test_nightly_schedule_skips_before_the_first_reporting_month(defs):
     schedule = defs.resolve_schedule_def(NIGHTLY_SCHEDULE_NAME)
-    with dg.instance_for_test() as instance:
-        context = dg.build_schedule_context(
-            instance=instance,
-            scheduled_execution_time=datetime(2011, 4, 2, 2, tzinfo=LONDON),
-            repository_def=defs.get_repository_def(),
-        )
+    scheduled = datetime(2011, 4, 2, 2, tzinfo=LONDON)
+    with (
+        dg.instance_for_test() as instance,
+        schedule_context(instance, scheduled, defs) as context,
+    ):
         result = schedule.evaluate_tick(context)
     assert not result.run_requests and result.skip_message
 
