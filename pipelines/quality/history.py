@@ -8,10 +8,12 @@ what changed since the previous run. It holds counts only, never a record or a c
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 import duckdb
-import pandas as pd
 
+if TYPE_CHECKING:  # pandas takes seconds to import; the code location loads this module
+    import pandas as pd
 from pipelines.quality.outcomes import BROKEN, FAILED, SuiteOutcome
 from pipelines.quality.specs import TABLE_LABELS
 
@@ -152,6 +154,8 @@ def latest_caveats(con: duckdb.DuckDBPyConnection) -> dict[str, list[str]]:
 def check_trend(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """Per check per run: failing records (summed over its failed expectations), how many
     expectations failed or were broken, and whether an error-severity one failed."""
+    import pandas as pd
+
     if not _has_history(con):
         return pd.DataFrame(columns=TREND_COLUMNS)
     return con.execute(
