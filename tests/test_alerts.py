@@ -90,24 +90,24 @@ def sensor(name: str) -> dg.SensorDefinition:
     return next(s for s in build_alert_sensors() if s.name == name)
 
 
-def run_success_sensor(result, instance):
+def _run_status_sensor(result, instance, name: str, event):
     context = dg.build_run_status_sensor_context(
-        sensor_name=SUCCESS_SENSOR,
-        dagster_event=result.get_run_success_event(),
+        sensor_name=name,
+        dagster_event=event,
         dagster_instance=instance,
         dagster_run=result.dagster_run,
     )
-    return sensor(SUCCESS_SENSOR)(context)
+    if name == FAILURE_SENSOR:
+        context = context.for_run_failure()
+    return sensor(name)(context)
+
+
+def run_success_sensor(result, instance):
+    return _run_status_sensor(result, instance, SUCCESS_SENSOR, result.get_run_success_event())
 
 
 def run_failure_sensor(result, instance):
-    context = dg.build_run_status_sensor_context(
-        sensor_name=FAILURE_SENSOR,
-        dagster_event=result.get_run_failure_event(),
-        dagster_instance=instance,
-        dagster_run=result.dagster_run,
-    ).for_run_failure()
-    return sensor(FAILURE_SENSOR)(context)
+    return _run_status_sensor(result, instance, FAILURE_SENSOR, result.get_run_failure_event())
 
 
 def child_identifiers(root: Path) -> set[str]:

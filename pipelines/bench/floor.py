@@ -473,38 +473,31 @@ def _assessment_type() -> str:
     return "coalesce(NULLIF(lower(trim(cina_assessment_type)), ''), 'single')"
 
 
-def ia_completed(con, month: str) -> int:
+def _assessments_authorised(con, month: str, kind: str, condition: str = "TRUE") -> int:
+    """Assessments of a kind ('initial', 'core') authorised in the month and meeting condition."""
     return _one(
         con,
         f"""
         SELECT count(*) FROM ssd_cin_assessments
-        WHERE {_assessment_type()} = 'initial' AND cina_assessment_auth_date BETWEEN ? AND ?
+        WHERE {_assessment_type()} = ? AND cina_assessment_auth_date BETWEEN ? AND ?
+          AND ({condition})
         """,
-        [month_start(month), month_end(month)],
+        [kind, month_start(month), month_end(month)],
     )[0]
+
+
+def ia_completed(con, month: str) -> int:
+    return _assessments_authorised(con, month, "initial")
 
 
 def ca_completed(con, month: str) -> int:
-    return _one(
-        con,
-        f"""
-        SELECT count(*) FROM ssd_cin_assessments
-        WHERE {_assessment_type()} = 'core' AND cina_assessment_auth_date BETWEEN ? AND ?
-        """,
-        [month_start(month), month_end(month)],
-    )[0]
+    return _assessments_authorised(con, month, "core")
 
 
 def ca_over_61(con, month: str) -> int:
-    return _one(
-        con,
-        f"""
-        SELECT count(*) FROM ssd_cin_assessments
-        WHERE {_assessment_type()} = 'core' AND cina_assessment_auth_date BETWEEN ? AND ?
-          AND working_days(cina_assessment_start_date, cina_assessment_auth_date) > 60
-        """,
-        [month_start(month), month_end(month)],
-    )[0]
+    # over 60 working days from start to authorisation: day 61 or later
+    over_60 = "working_days(cina_assessment_start_date, cina_assessment_auth_date) > 60"
+    return _assessments_authorised(con, month, "core", over_60)
 
 
 def s47_started(con, month: str) -> int:
