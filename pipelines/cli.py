@@ -123,7 +123,8 @@ def run(
         for failure in result.failures:
             click.echo(f"  - {failure}", err=True)
         sys.exit(1)
-    click.echo(f"Board pack for {month} written in {elapsed:.0f}s:")
+    done = "up to date, not rewritten" if "board_pack" in result.reused else "written"
+    click.echo(f"Board pack for {month} {done}; the run took {elapsed:.0f}s:")
     for path in sorted(settings.month_output_dir(month).iterdir()):
         click.echo(f"  {path}")
 
