@@ -24,6 +24,7 @@ import requests
 
 from pipelines.operations import prepare_dagster_home
 from pipelines.settings import PROJECT_ROOT
+from pipelines.synthetic import generate_authority
 
 DAGSTER = Path(sys.executable).with_name("dagster")
 STARTUP_TIMEOUT = 240  # seconds: the code location imports dbt, GE and parses the manifest
@@ -254,9 +255,8 @@ def dagster_server(tmp_path_factory: pytest.TempPathFactory):
 @pytest.fixture(scope="module")
 def small_authority(dagster_server: DagsterServer) -> Path:
     """A small synthetic authority's extracts, in the folder the server's runs read."""
-    synthetic = pytest.importorskip("pipelines.synthetic")
     extracts = dagster_server.path("BOARDPACK_EXTRACTS")
     started = time.perf_counter()
-    synthetic.generate_authority(extracts, seed=2014, scale=SMALL_AUTHORITY_SCALE)
+    generate_authority(extracts, seed=2014, scale=SMALL_AUTHORITY_SCALE)
     print(f"generated the small authority in {time.perf_counter() - started:.1f}s")
     return extracts

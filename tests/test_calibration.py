@@ -1,7 +1,8 @@
 """The demo authority reproduces the August 2014 board pack's published figures.
 
-Every row of shared/reference/seed-figures.csv is checked against what the pipeline computed:
-counts exactly, rates and percentages within 0.5 points (the issue's calibration rule).
+Every row of tests/reference/seed-figures.csv (the seed report's published figures) is checked
+against what the pipeline computed: counts exactly, rates and percentages within 0.5 points
+(the issue's calibration rule).
 """
 
 from __future__ import annotations
@@ -11,8 +12,15 @@ from pathlib import Path
 
 import pytest
 
-SEED_FIGURES = Path(__file__).resolve().parents[2] / "shared" / "reference" / "seed-figures.csv"
+SEED_FIGURES = Path(__file__).resolve().parent / "reference" / "seed-figures.csv"
 TOLERANCE = 0.5
+
+
+def seed_figures() -> dict[tuple[str, str], float]:
+    with SEED_FIGURES.open(newline="", encoding="utf-8") as handle:
+        return {
+            (row["indicator"], row["period"]): float(row["value"]) for row in csv.DictReader(handle)
+        }
 
 
 def fact(con, code: str, month: str, column: str = "value"):
@@ -66,10 +74,7 @@ def test_seed_figures_file_is_there():
     ],
 )
 def test_monthly_counts_are_exact(con, code, month):
-    expected = {
-        (row["indicator"], row["period"]): float(row["value"])
-        for row in csv.DictReader(SEED_FIGURES.open())
-    }[(code, month)]
+    expected = seed_figures()[(code, month)]
     assert fact(con, code, month) == expected
 
 
@@ -89,10 +94,7 @@ def test_monthly_counts_are_exact(con, code, month):
     ],
 )
 def test_rates_and_percentages_within_half_a_point(con, seed_indicator, code, month, column):
-    expected = {
-        (row["indicator"], row["period"]): float(row["value"])
-        for row in csv.DictReader(SEED_FIGURES.open())
-    }[(seed_indicator, month)]
+    expected = seed_figures()[(seed_indicator, month)]
     assert fact(con, code, month, column) == pytest.approx(expected, abs=TOLERANCE)
 
 

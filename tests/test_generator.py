@@ -11,7 +11,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import filecmp
-import os
 import sys
 from pathlib import Path
 
@@ -23,7 +22,8 @@ from pipelines.synthetic import GenerationSummary, generate_authority
 sys.path.insert(0, str(Path(__file__).parent))
 import floor_indicators as fi  # noqa: E402
 
-REPO = Path(__file__).resolve().parents[1]
+# The seed report's published figures and the SSD table list (see reference/README.md).
+REFERENCE = Path(__file__).resolve().parent / "reference"
 EXTRACT_END = dt.date(2014, 8, 31)
 TABLES = list(fi.PRIMARY_KEYS)
 KINDS = (
@@ -109,19 +109,6 @@ FRACTIONS = {
 }
 
 
-def _reference_dir() -> Path | None:
-    candidates = [
-        os.environ.get("BOARDPACK_REFERENCE_DIR"),
-        REPO / "reference",
-        REPO / "docs" / "reference",
-        REPO.parent / "shared" / "reference",
-    ]
-    for c in candidates:
-        if c and (Path(c) / "ssd-tables.csv").exists():
-            return Path(c)
-    return None
-
-
 # --- fixtures -----------------------------------------------------------------------------
 @pytest.fixture(scope="session")
 def demo(tmp_path_factory) -> tuple[Path, GenerationSummary]:
@@ -173,11 +160,8 @@ def test_same_seed_gives_identical_files_and_another_seed_differs(demo_dir, tmp_
 
 
 def test_headers_match_the_extract_contract(demo_dir):
-    ref = _reference_dir()
-    if ref is None:
-        pytest.skip("reference/ssd-tables.csv not found")
     expected: dict[str, list[str]] = {}
-    with open(ref / "ssd-tables.csv", encoding="utf-8") as f:
+    with open(REFERENCE / "ssd-tables.csv", encoding="utf-8") as f:
         for row in csv.DictReader(f):
             expected.setdefault(row["table"], []).append(row["column"])
     assert sorted(expected) == sorted(TABLES)
@@ -502,10 +486,7 @@ def test_seed_figure_is_reproduced(oracle, indicator, period, expected):
 
 
 def test_seed_figures_table_matches_the_reference():
-    ref = _reference_dir()
-    if ref is None:
-        pytest.skip("reference/seed-figures.csv not found")
-    rows = pd.read_csv(ref / "seed-figures.csv", dtype=str)
+    rows = pd.read_csv(REFERENCE / "seed-figures.csv", dtype=str)
     reference = {
         (r.indicator, r.period): float(r.value)
         for r in rows.itertuples()
