@@ -1,11 +1,25 @@
 # The performance team's entry points. `make run` and `make test` work on a fresh machine:
-# they create the virtual environment and install the project first.
+# they install the Debian packages they need (as root), create the virtual environment and
+# install exactly the versions in uv.lock first.
 
 SHELL := /bin/bash
-PYTHON ?= $(shell command -v python3.11 || command -v python3)
+# The one place the Python version is pinned is pyproject.toml's requires-python ("==3.11.*").
+PYTHON_VERSION := $(shell sed -n 's/^requires-python *= *"==\([0-9.]*\)\.\*".*/\1/p' pyproject.toml)
+PYTHON ?= $(shell command -v python$(PYTHON_VERSION))
+# uv installs the lock. Its own version is pinned here, and it lives in its own small venv so
+# that `uv sync` can keep .venv exactly as the lock says.
+UV_VERSION := 0.13.9
+UV_HOME := .uv
+UV := $(UV_HOME)/bin/uv
 VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
+# uv uses this machine's Python, never a downloaded one; dbt, Dagster and the tests all run
+# from .venv (uv's default project environment).
+export UV_PYTHON := $(PYTHON)
+export UV_PYTHON_DOWNLOADS := never
+# The uv cache and .venv are often on different filesystems: copy without a warning.
+export UV_LINK_MODE := copy
 
 # One absolute database path for Dagster, dbt and the checks (dbt runs inside dbt_project/).
 export BOARDPACK_DB ?= $(CURDIR)/data/warehouse.duckdb
@@ -18,23 +32,84 @@ DAGSTER_HOME ?= $(CURDIR)/data/dagster_home
 DEMO_MONTH := 2014-08
 UI_PORT ?= 3000
 
-.PHONY: install run demo-data manifest test lint format ui bench clean
+.PHONY: install system-deps system-deps-run lock lock-check upgrade run demo-data manifest test lint \
+	format ui bench clean
 
-$(INSTALLED): pyproject.toml
-	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip uv
-	# Bytecode compiled once here: with PYTHONDONTWRITEBYTECODE set (as on CI machines) every
-	# run would otherwise compile Dagster, dbt and the rest from source, about 5 s per process.
-	$(BIN)/uv pip install --quiet --compile-bytecode --python $(BIN)/python -e '.[dev]'
+# -- Debian packages --------------------------------------------------------------------------
+# Each package and the check that it is there. To run the pipeline:
+#   python3.11, python3.11-venv   the interpreter, and ensurepip to bootstrap uv
+#   libpango-1.0-0, libpangoft2-1.0-0   WeasyPrint's text layout (the PDF pack)
+#   libharfbuzz-subset0           WeasyPrint's font subsetting (else a slow fontTools fallback)
+#   fonts-dejavu-core             the pack's typeface
+# And for the tests (and the Spark work):
+#   poppler-utils                 pdftotext / pdftoppm read the PDF pack back
+#   chromium                      the browser Playwright drives (/usr/bin/chromium, never a download)
+#   openjdk-17-jre-headless       Java for Spark in local mode
+RUN_DEBS := python$(PYTHON_VERSION) python$(PYTHON_VERSION)-venv libpango-1.0-0 \
+	libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core
+TEST_DEBS := poppler-utils chromium openjdk-17-jre-headless
+has_lib = /sbin/ldconfig -p | grep -q '$(1)'
+check_python$(PYTHON_VERSION) = test -n "$(PYTHON)"
+check_python$(PYTHON_VERSION)-venv = test -n "$(PYTHON)" && "$(PYTHON)" -c 'import ensurepip, venv'
+check_libpango-1.0-0 = $(call has_lib,libpango-1.0.so.0)
+check_libpangoft2-1.0-0 = $(call has_lib,libpangoft2-1.0.so.0)
+check_libharfbuzz-subset0 = $(call has_lib,libharfbuzz-subset.so.0)
+check_fonts-dejavu-core = test -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf
+check_poppler-utils = command -v pdftotext && command -v pdftoppm
+check_chromium = command -v chromium
+check_openjdk-17-jre-headless = command -v java
+# The packages of a list whose check fails.
+missing_debs = $(strip $(foreach deb,$(1),$(if $(shell ($(check_$(deb))) >/dev/null 2>&1 && echo ok),,$(deb))))
+can_apt := $(and $(filter 0,$(shell id -u)),$(shell command -v apt-get))
+# Installs what is missing when running as root with apt-get; otherwise stops with one line.
+define ensure_debs
+	$(eval missing := $(call missing_debs,$(1)))
+	$(if $(missing),$(if $(can_apt),,$(error Missing system packages: $(missing). Install them as root: apt-get update && apt-get install -y $(missing))))
+	$(if $(missing),apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(missing) >/dev/null,@:)
+endef
+
+# What the tests need as well as the pipeline (CI runs this).
+system-deps:
+	$(call ensure_debs,$(RUN_DEBS) $(TEST_DEBS))
+
+# What the pipeline needs to run (a council's server needs no browser).
+system-deps-run:
+	$(call ensure_debs,$(RUN_DEBS))
+
+# -- Python packages: exactly uv.lock ---------------------------------------------------------
+$(UV):
+	$(PYTHON) -m venv $(UV_HOME)
+	$(UV_HOME)/bin/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+
+# `--locked` installs exactly uv.lock and fails if it no longer matches pyproject.toml (then
+# run `make lock`, review the change in uv.lock, and commit both). Bytecode is compiled once
+# here: with PYTHONDONTWRITEBYTECODE set (as on CI machines) every run would otherwise compile
+# Dagster, dbt and the rest from source, about 5 s per process.
+$(INSTALLED): pyproject.toml uv.lock $(UV)
+	$(UV) sync --locked --extra dev --compile-bytecode --quiet
 	@touch $@
 
-install: $(INSTALLED)
+install: system-deps-run $(INSTALLED)
+
+# After editing the dependencies in pyproject.toml: the smallest change to uv.lock that fits.
+lock: $(UV)
+	$(UV) lock
+
+# Fails when pyproject.toml changed without uv.lock (CI runs it first).
+lock-check: $(UV)
+	$(UV) lock --check
+
+# Every dependency to the newest version pyproject.toml allows, then lint and the whole suite.
+# Review uv.lock's diff (uv prints each change) and commit it as one change of its own.
+upgrade: $(UV)
+	$(UV) lock --upgrade
+	$(MAKE) lint test
 
 # dagster-dbt reads dbt_project/target/manifest.json when the code location loads.
-manifest: $(INSTALLED)
+manifest: install
 	cd dbt_project && ../$(BIN)/dbt parse --quiet
 
-demo-data: $(INSTALLED)
+demo-data: install
 	@if [ ! -f "$(BOARDPACK_EXTRACTS)/ssd_person.csv" ]; then \
 		$(BIN)/boardpack generate --out "$(BOARDPACK_EXTRACTS)"; \
 	else echo "Using the extracts already in $(BOARDPACK_EXTRACTS)"; fi
@@ -42,15 +117,15 @@ demo-data: $(INSTALLED)
 run: manifest demo-data
 	DAGSTER_HOME="$(DAGSTER_HOME)" $(BIN)/boardpack run --month $(DEMO_MONTH)
 
-test: manifest
+test: system-deps manifest
 	$(BIN)/pytest -q
 
-lint: $(INSTALLED)
+lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	cd dbt_project && ../$(BIN)/sqlfluff lint models macros --disable-progress-bar
 
-format: $(INSTALLED)
+format: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 	cd dbt_project && ../$(BIN)/sqlfluff fix models --disable-progress-bar
