@@ -119,7 +119,10 @@ def build_dbt_assets() -> dg.AssetsDefinition:
         # steps of this run use, resolved now rather than when the code location loaded.
         # The connection above is closed: DuckDB allows one writing process per file.
         os.environ["BOARDPACK_DB"] = str(load_settings().database)
-        yield from dbt.cli(NIGHTLY_BUILD_ARGS, context=context).stream()
+        # The op context, which dbt.cli accepts as well: given the asset context, dagster-dbt
+        # reads its deprecated `.op` (AssetExecutionContext.op, deprecated in Dagster 1.13).
+        op_context = context.op_execution_context
+        yield from dbt.cli(NIGHTLY_BUILD_ARGS, context=op_context).stream()
         if full_build:
             with warehouse.get_connection() as con:
                 StageRecords(con).record(STAGE, inputs, context.run.run_id)
