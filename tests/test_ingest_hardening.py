@@ -409,3 +409,18 @@ def test_validate_reports_what_the_loader_would_refuse(con, extracts, tmp_path):
     # without a warehouse there is nothing to compare with
     [alone] = validate_extracts(extracts, ["ssd_contacts"])
     assert alone.ok and alone.shrink is None
+
+
+def test_a_tab_key_or_nul_byte_deep_in_a_large_file_is_still_caught(con, extracts):
+    """The costly checks run only in files whose bytes need them: the scan must find those
+    bytes anywhere, not only in the first chunk it reads."""
+    filler = [f"C{i},P{i},2014-08-01,{'x' * 60}" for i in range(80_000)]  # about 6 MB
+    write(
+        extracts,
+        "ssd_contacts.csv",
+        [CONTACTS, *filler, "\t,P1,2014-08-01,x", "CN,P1,2014-08-01,a\x00b"],
+    )
+    result = load_table(con, "ssd_contacts", extracts)
+    assert (result.rows_loaded, result.rows_quarantined) == (80_000, 2)
+    faults = [(line, column) for line, column, _, _ in quarantine(con, "ssd_contacts")]
+    assert faults == [(80_002, "cont_contact_id"), (80_003, "cont_contact_source_desc")]

@@ -28,6 +28,21 @@ CHUNK_SIZE = 4 * 1024 * 1024
 UTF8_BOM = codecs.BOM_UTF8
 UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 SAVE_AS = "save it from the case-management system or Excel as CSV UTF-8"
+# Bytes of whitespace other than spaces and line ends, in UTF-8 or Windows-1252: a tab, a
+# vertical tab or form feed, a no-break space (0xA0, also the second byte of UTF-8's), the
+# Unicode spaces U+1680, U+2000-U+205F (the lead bytes of that range: typographic quotes and
+# dashes too, which only makes the check cautious), U+3000 and a byte order mark in the text.
+ODD_SPACE_BYTES = (
+    b"\t",
+    b"\x0b",
+    b"\x0c",
+    b"\xa0",
+    b"\xe1\x9a\x80",
+    b"\xe2\x80",
+    b"\xe2\x81",
+    b"\xe3\x80\x80",
+    b"\xef\xbb\xbf",
+)
 # The first bytes of files that are not text at all, as people save them by mistake.
 NOT_TEXT = {
     b"PK\x03\x04": "an Excel workbook (.xlsx) or a zip archive",
@@ -49,6 +64,9 @@ class ScannedFile:
     is_utf8: bool
     mixed_line_endings: bool
     last_content_line: int  # physical line number of the last line that is not blank
+    has_nul: bool = True  # a NUL byte somewhere: only then are values checked for one
+    # whitespace other than spaces and line ends (a tab, a no-break or zero-width space)
+    has_odd_space: bool = True
 
 
 def find_extract(extracts_dir: Path, file_name: str, allow_outside_symlinks: bool = False) -> Path:
@@ -214,6 +232,8 @@ def scan_file(path: Path, file_name: str) -> ScannedFile:
     crlf = 0
     previous_last_byte = b""
     trailing_newlines = 0  # line breaks after the last character that is not a line break
+    has_nul = has_odd_space = False
+    previous_tail = b""
     with _open_for_reading(path, file_name) as f:
         while chunk := _read_chunk(f, path, file_name):
             text = chunk
@@ -231,6 +251,11 @@ def scan_file(path: Path, file_name: str) -> ScannedFile:
             utf8.feed(text, newlines)
             size += len(chunk)
             newlines += chunk.count(b"\n")
+            has_nul = has_nul or b"\x00" in chunk
+            if not has_odd_space:  # with the end of the last chunk: a character cut in two
+                seen = previous_tail + text
+                has_odd_space = any(m in seen for m in ODD_SPACE_BYTES)
+                previous_tail = text[-2:]
             crlf += chunk.count(b"\r\n") + (previous_last_byte == b"\r" and chunk[:1] == b"\n")
             previous_last_byte = chunk[-1:]
             body = chunk.rstrip(b"\r\n")
@@ -264,6 +289,8 @@ def scan_file(path: Path, file_name: str) -> ScannedFile:
         is_utf8=utf8.ok,
         mixed_line_endings=0 < crlf < newlines,
         last_content_line=newlines - trailing_newlines + 1,
+        has_nul=has_nul,
+        has_odd_space=has_odd_space,
     )
 
 

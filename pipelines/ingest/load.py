@@ -231,16 +231,10 @@ def _prepare(
             if unchanged:
                 return unchanged
         staged = stage_extract(con, table, scanned, Path(temp_dir), rules)
+        # kept, under names of their own, until every file is checked (renamed, not copied)
         rows_table, faults_table = f"_ready_rows_{index}", f"_ready_faults_{index}"
-        columns = ", ".join(quoted(c) for c in table.column_names)
-        con.execute(
-            f"CREATE TEMP TABLE {rows_table} AS SELECT {columns}, _source_line FROM {PARSED} "
-            "WHERE _clean ORDER BY _source_line"
-        )
-        con.execute(
-            f"CREATE TEMP TABLE {faults_table} AS SELECT line_number, column_name, value, "
-            f"reason FROM {FAULTS} ORDER BY line_number, column_order"
-        )
+        con.execute(f"ALTER TABLE {PARSED} RENAME TO {rows_table}")
+        con.execute(f"ALTER TABLE {FAULTS} RENAME TO {faults_table}")
         return _Ready(staged, rows_table, faults_table, started_at, _previous_rows(con, table))
     except ExtractFileError as e:
         e.sha256 = sha256
@@ -428,8 +422,10 @@ def _swap_in(con, ready: dict[str, _Ready]) -> dict[str, LoadResult]:
         for name, item in ready.items():
             staged = item.staged
             counts = (staged.rows_read, staged.rows_loaded, staged.rows_quarantined)
+            columns = ", ".join(quoted(c) for c in get_table(name).column_names)
             con.execute(
-                f"CREATE OR REPLACE TABLE raw.{quoted(name)} AS SELECT * FROM {item.rows_table}"
+                f"CREATE OR REPLACE TABLE raw.{quoted(name)} AS SELECT {columns}, _source_line "
+                f"FROM {item.rows_table} WHERE _clean ORDER BY _source_line"
             )
             con.execute("DELETE FROM raw.quarantine WHERE table_name = ?", [name])
             con.execute(
@@ -437,7 +433,7 @@ def _swap_in(con, ready: dict[str, _Ready]) -> dict[str, LoadResult]:
                 INSERT INTO raw.quarantine (table_name, file_name, line_number, column_name,
                                             value, reason, file_sha256, quarantined_at)
                 SELECT ?, ?, line_number, column_name, value, reason, ?, ?
-                FROM {item.faults_table}
+                FROM {item.faults_table} ORDER BY line_number, column_order
                 """,
                 [name, staged.file_name, staged.sha256, now],
             )

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import re
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import duckdb
@@ -112,7 +112,6 @@ def stage_extract(
     rules: ReadRules | None = None,
 ) -> StagedExtract:
     """Read and check one scanned file into the temporary tables (see module docstring)."""
-    rules = rules or ReadRules()
     read_path = readable_path(scanned, temp_dir)
     header = match_header(read_header(read_path), table, scanned.file_name)
     drop_staging(con)
@@ -122,6 +121,14 @@ def stage_extract(
     # a line break) or blank lines were skipped; only then are the lines worked out (lines.py).
     one_line_each = rows_read + 1 == scanned.last_content_line
     mapped = not one_line_each and map_record_lines(con, read_path, rows_read)
+    # What the scan of the bytes found decides which costly checks this file needs: values
+    # are checked for NUL bytes, and trimmed of more than spaces (a tab, a no-break space, a
+    # line break inside a quoted value), only where such bytes exist.
+    rules = replace(
+        rules or ReadRules(),
+        check_nul_bytes=scanned.has_nul,
+        trim_all_whitespace=scanned.has_odd_space or not one_line_each,
+    )
     con.execute(_parsed_sql(table, header, mapped, rules))
     checked = _checked_columns(table, header, rules)
     con.execute(_faults_sql(table, checked, rules))
@@ -211,9 +218,27 @@ def _csv_error_summary(error: Exception) -> str:
     return "; ".join(kept)[:400]
 
 
-def _clean_expr(expr: str) -> str:
-    """The value without surrounding whitespace; blank (or whitespace only) is NULL."""
-    return f"NULLIF(trim({expr}, {sql_string(WHITESPACE)}), '')"
+def _edge_is_space(char_expr: str) -> str:
+    codes = ", ".join(str(ord(c)) for c in WHITESPACE if ord(c) > 32)
+    return f"(unicode({char_expr}) <= 32 OR unicode({char_expr}) IN ({codes}))"
+
+
+def _clean_expr(spaces_trimmed: str, all_whitespace: bool = True) -> str:
+    """The value without surrounding whitespace; blank (or whitespace only) is NULL.
+
+    `spaces_trimmed` is the value with spaces trimmed (plain trim(), fast). Trimming the other
+    whitespace characters as well costs ten times more per value, so it is done only in a file
+    that has such characters (`all_whitespace`), and there only where the first or last
+    character is one of them (a tab, a no-break space)."""
+    if not all_whitespace:
+        return f"NULLIF({spaces_trimmed}, '')"
+    other_space = (
+        f"{_edge_is_space(spaces_trimmed)} OR {_edge_is_space(f'right({spaces_trimmed}, 1)')}"
+    )
+    return (
+        f"NULLIF(CASE WHEN {other_space} THEN trim({spaces_trimmed}, {sql_string(WHITESPACE)}) "
+        f"ELSE {spaces_trimmed} END, '')"
+    )
 
 
 def _parsed_name(column: ContractColumn) -> str:
@@ -259,12 +284,13 @@ def _fault_rules(
     table: ContractTable, column: ContractColumn, rules: ReadRules
 ) -> list[tuple[str, str]]:
     """(fault kind, SQL condition) pairs for this column, in order: the first that holds is the
-    column's fault. Every column present is checked for NUL bytes."""
+    column's fault. In a file with a NUL byte, every column present is checked for one."""
     value, typed = quoted(f"v_{column.name}"), quoted(column.name)
     checks = []
     if not column.nullable:
         checks.append((BLANK, f"{value} IS NULL"))
-    checks.append((NUL_BYTE, f"contains({value}, chr(0))"))
+    if rules.check_nul_bytes:
+        checks.append((NUL_BYTE, f"contains({value}, chr(0))"))
     if column.logical_type == "date":
         parsed = _parsed_name(column)
         checks.append(
@@ -300,7 +326,6 @@ def _fault_rules(
 def _checked_columns(
     table: ContractTable, header: HeaderMatch, rules: ReadRules
 ) -> list[ContractColumn]:
-    # every column present has at least the NUL-byte rule
     return [
         c for c in table.columns if c.name in header.positions and _fault_rules(table, c, rules)
     ]
@@ -326,8 +351,12 @@ def _parsed_sql(
     else:
         source, line = f"{TEXT} AS t", "t.rowid + 2"
 
+    spaced = ",\n".join(
+        f"trim(t.c{header.positions[c.name] + 1}) AS {quoted('s_' + c.name)}" for c in present
+    )
     cleaned = ",\n".join(
-        f"{_clean_expr(f't.c{header.positions[c.name] + 1}')} AS {quoted('v_' + c.name)}"
+        f"{_clean_expr(quoted('s_' + c.name), rules.trim_all_whitespace)} AS "
+        f"{quoted('v_' + c.name)}"
         for c in present
     )
 
@@ -379,10 +408,15 @@ def _parsed_sql(
     )
     return f"""
         CREATE TEMP TABLE {PARSED} AS
-        WITH cleaned AS (
+        WITH spaced AS (
             SELECT CAST({line} AS INTEGER) AS _source_line,
-            {cleaned}
+            {spaced}
             FROM {source}
+        ),
+        cleaned AS (
+            SELECT _source_line,
+            {cleaned}
+            FROM spaced
         ),
         duplicates AS ({duplicates}),
         typed AS (
@@ -467,7 +501,9 @@ def _faults_sql(table: ContractTable, checked: list[ContractColumn], rules: Read
 def _count_extra_values(con, header: HeaderMatch) -> dict[str, int]:
     if not header.extra:
         return {}
-    counts = ", ".join(f"count({_clean_expr(f'c{pos + 1}')})" for pos in header.extra.values())
+    counts = ", ".join(
+        f"count({_clean_expr(f'trim(c{pos + 1})')})" for pos in header.extra.values()
+    )
     [values] = con.execute(f"SELECT {counts} FROM {TEXT}").fetchall()
     return dict(zip(header.extra, values, strict=True))
 

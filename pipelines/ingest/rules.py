@@ -31,6 +31,12 @@ class ReadRules:
     allow_outside_symlinks: bool = False
     shrink_share: float = DEFAULT_SHRINK_SHARE
     accept_shrink: tuple[str, ...] = ()  # tables whose smaller extract is accepted
+    # Set per file by the loader: values are checked for NUL bytes only in a file that has
+    # one (the scan of its bytes says so), which spares every other file the check.
+    check_nul_bytes: bool = True
+    # Likewise: values are trimmed of whitespace other than spaces (tabs, no-break spaces, line
+    # breaks) only in a file that holds such characters.
+    trim_all_whitespace: bool = True
 
     @classmethod
     def from_settings(cls, settings: Settings | None = None) -> ReadRules:
