@@ -259,8 +259,12 @@ def _command_log(settings, command: str) -> Iterator[Path]:
     logging.captureWarnings(True)
     try:
         yield path
-    except (SystemExit, KeyboardInterrupt):
+    except SystemExit:
         raise
+    except KeyboardInterrupt:
+        logging.getLogger("boardpack").warning("boardpack %s interrupted", command)
+        click.echo(f"boardpack {command}: interrupted (details: {path})", err=True)
+        sys.exit(130)
     except Exception as error:  # anything not already a one-line message
         logging.getLogger("boardpack").exception("boardpack %s stopped", command)
         first = (str(error).strip().splitlines() or [""])[0][:300]

@@ -50,7 +50,17 @@ def worklist_db(tmp_path):
 
     con = duckdb.connect(str(tmp_path / "warehouse.duckdb"))
     ensure_worklist_table(con)
-    teams = ["South East", "South-East", "south east", *HOSTILE, "-5", "???", "!!!"]
+    teams = [
+        "South East",
+        "South-East",
+        "south east",
+        *HOSTILE,
+        "-5",
+        "???",
+        "!!!",
+        "History",
+        "'q'",
+    ]
     now = datetime(2014, 8, 31, 2, 0)
     for i, team in enumerate(teams):
         con.execute(

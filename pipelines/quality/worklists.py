@@ -179,7 +179,10 @@ def file_stems(teams: list[str]) -> dict[str, str]:
 def _xlsx(frame: pd.DataFrame, team: str) -> bytes:
     buffer = io.BytesIO()
     book = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_numbers": False})
-    sheet = book.add_worksheet(re.sub(r"[\[\]:*?/\\]", " ", team)[:31] or "worklist")
+    # Excel's rules for sheet names: no []:*?/\, at most 31 characters, no apostrophe at
+    # either end, not "History"
+    name = re.sub(r"[\[\]:*?/\\]", " ", team)[:31].strip("'")
+    sheet = book.add_worksheet(name if name and name.lower() != "history" else "worklist")
     bold = book.add_format({"bold": True})
     for col, name in enumerate(frame.columns):
         sheet.write_string(0, col, name, bold)
