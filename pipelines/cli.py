@@ -10,11 +10,15 @@ typed options, help text and exit codes for free.
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
 import time
-from datetime import date
+from collections.abc import Iterator
+from contextlib import contextmanager, redirect_stderr, suppress
+from datetime import date, datetime
 from pathlib import Path
+from typing import TextIO
 
 import click
 
@@ -69,14 +73,43 @@ def generate(out_dir: Path, seed: int, start: date, end: date, scale: float) -> 
 
 @main.command()
 @click.argument("extracts_dir", type=click.Path(path_type=Path, exists=True, file_okay=False))
-def validate(extracts_dir: Path) -> None:
-    """Check every extract file against the contract and report, without loading anything."""
-    from pipelines.ingest import format_report, validate_extracts
+@click.option(
+    "--db",
+    "database",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="The warehouse to compare row counts with (shrink guard); default BOARDPACK_DB.",
+)
+def validate(extracts_dir: Path, database: Path | None) -> None:
+    """Check every extract file against the contract and report, without loading anything.
 
-    reports = validate_extracts(extracts_dir)
-    click.echo(format_report(reports))
-    if any(report.file_error for report in reports):
-        sys.exit(1)
+    Exits with status 1 when a file would not load (or the shrink guard would refuse it)."""
+    settings = _settings()
+    with _command_log(settings, "validate") as log_path:
+        from pipelines.ingest import ReadRules, format_report, validate_extracts
+
+        reports = validate_extracts(
+            extracts_dir,
+            rules=ReadRules.from_settings(settings),
+            database=(database or settings.database).resolve(),
+        )
+        click.echo(format_report(reports))
+        if log_path.stat().st_size:
+            click.echo(f"Details (stack traces, warnings): {log_path}", err=True)
+        if any(report.would_refuse for report in reports):
+            sys.exit(1)
+
+
+def _accept_shrink(_ctx, _param, values: tuple[str, ...]) -> tuple[str, ...]:
+    from pipelines.contract import load_contract
+
+    names = tuple(v.strip().lower().removesuffix(".csv") for v in values)
+    unknown = [n for n in names if n not in load_contract()]
+    if unknown:
+        raise click.BadParameter(
+            f"{', '.join(unknown)} is not an extract table (expected one of: "
+            f"{', '.join(load_contract())})"
+        )
+    return names
 
 
 @main.command()
@@ -89,17 +122,34 @@ def validate(extracts_dir: Path) -> None:
     is_flag=True,
     help="Rebuild models, rerun checks and render the pack even if nothing changed.",
 )
+@click.option(
+    "--accept-shrink",
+    "accept_shrink",
+    multiple=True,
+    metavar="TABLE",
+    callback=_accept_shrink,
+    help="Load TABLE even though it holds far fewer rows than its last load (repeatable).",
+)
+@click.option(
+    "--no-wait",
+    is_flag=True,
+    help="If another run is using the warehouse, stop at once instead of waiting for it.",
+)
 def run(
     extracts_dir: Path | None,
     month: str,
     output_dir: Path | None,
     database: Path | None,
     rebuild: bool,
+    accept_shrink: tuple[str, ...],
+    no_wait: bool,
 ) -> None:
     """Load the extracts, rebuild the models, run the checks and write the month's board pack.
 
     Changed extract files are reloaded; a stage whose inputs are all unchanged since it last
-    succeeded reuses what it built then (--rebuild redoes everything)."""
+    succeeded reuses what it built then (--rebuild redoes everything). One run at a time per
+    warehouse: a second run waits for the first (--no-wait: stops at once, exit status 3).
+    The details behind a failure (stack traces) go to a log file whose path is printed."""
     for variable, value in (
         ("BOARDPACK_EXTRACTS", extracts_dir),
         ("BOARDPACK_OUTPUT", output_dir),
@@ -107,29 +157,50 @@ def run(
     ):
         if value is not None:
             os.environ[variable] = str(value.resolve())
-    settings = load_settings()
+    if accept_shrink:
+        already = os.environ.get("BOARDPACK_ACCEPT_SHRINK", "")
+        os.environ["BOARDPACK_ACCEPT_SHRINK"] = " ".join([already, *accept_shrink]).strip()
+    settings = _settings()
     settings.database.parent.mkdir(parents=True, exist_ok=True)
 
-    from pipelines.runner import run_month
+    from pipelines.warehouse_lock import WarehouseBusy, warehouse_lock
 
     started = time.perf_counter()
-    result = run_month(month, rebuild=rebuild)
+    with _command_log(settings, "run") as log_path:
+        try:
+            with warehouse_lock(
+                settings.database,
+                f"boardpack run --month {month}",
+                wait=not no_wait,
+                on_wait=lambda message: click.echo(message, err=True),
+            ):
+                click.echo(f"Run log (details, stack traces): {log_path}")
+                with _console_to_log(log_path) as console:
+                    from pipelines.runner import run_month
+
+                    result = run_month(month, rebuild=rebuild, progress=console)
+        except WarehouseBusy as busy:
+            click.echo(f"boardpack run: not started: {busy} (--no-wait)", err=True)
+            sys.exit(EXIT_BUSY)
     elapsed = time.perf_counter() - started
-    _print_checks(result.checks)
+    _print_checks(result)
     if result.reused:
         click.echo(REUSED_PREFIX + ", ".join(result.reused))
     if not result.success:
         click.echo(f"The run for {month} failed after {elapsed:.0f}s:", err=True)
-        for failure in result.failures:
+        for failure in result.failures or ["a step failed (see the run log)"]:
             click.echo(f"  - {failure}", err=True)
+        click.echo(f"Details, with stack traces: {log_path}", err=True)
         sys.exit(1)
     done = "up to date, not rewritten" if "board_pack" in result.reused else "written"
     click.echo(f"Board pack for {month} {done}; the run took {elapsed:.0f}s:")
-    for path in sorted(settings.month_output_dir(month).iterdir()):
+    for path in result.pack_files:
         click.echo(f"  {path}")
 
 
-def _print_checks(checks) -> None:
+def _print_checks(result) -> None:
+    """The checks THIS run evaluated, and the Data Docs and worklists it wrote or reused."""
+    checks = result.checks
     if not checks:
         return
     failed = [check for check in checks if not check.passed]
@@ -142,9 +213,110 @@ def _print_checks(checks) -> None:
         level = "error" if check.severity == "ERROR" else "warning"
         records = "" if check.failing_records is None else f"{check.failing_records:,} records"
         click.echo(f"  {level:<8} {check.name:<50} {records:>14}")
-    settings = load_settings()
-    click.echo(f"  Data Docs: {settings.output_dir / 'data_docs' / 'index.html'}")
-    click.echo(f"  Worklists (restricted): {settings.restricted_dir / 'worklists'}")
+    reused = (
+        f" (unchanged since run {result.checks_reused_from})" if result.checks_reused_from else ""
+    )
+    if result.data_docs:
+        click.echo(f"  Data Docs{reused}: {result.data_docs}")
+    if result.worklist_folder:
+        click.echo(f"  Worklists (restricted){reused}: {result.worklist_folder}")
+
+
+# --- the console and the log file ------------------------------------------------------------
+
+EXIT_BUSY = 3  # `run --no-wait` while another run holds the warehouse
+KEEP_LOGS = 30  # command logs kept in BOARDPACK_LOGS (each run's is a few MB at most)
+
+
+def _settings():
+    from pipelines.settings import SettingsError
+
+    try:
+        return load_settings()
+    except SettingsError as error:
+        click.echo(f"boardpack: {error}", err=True)
+        sys.exit(2)
+
+
+@contextmanager
+def _command_log(settings, command: str) -> Iterator[Path]:
+    """A log file for this command (owner-only: stack traces can quote data), Python's logging
+    and warnings sent to it; an unexpected error becomes one line naming the file."""
+    folder = settings.log_dir
+    folder.mkdir(parents=True, exist_ok=True)
+    with suppress(OSError):
+        os.chmod(folder, 0o700)
+    stamp = datetime.now().strftime("%Y-%m-%dT%H-%M-%S")
+    path = folder / f"boardpack-{command}-{stamp}-{os.getpid()}.log"
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    stream = os.fdopen(fd, "a", encoding="utf-8", buffering=1)
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    previous_level = root.level
+    root.addHandler(handler)
+    root.setLevel(logging.INFO)
+    logging.captureWarnings(True)
+    try:
+        yield path
+    except SystemExit:
+        raise
+    except KeyboardInterrupt:
+        logging.getLogger("boardpack").warning("boardpack %s interrupted", command)
+        click.echo(f"boardpack {command}: interrupted (details: {path})", err=True)
+        sys.exit(130)
+    except Exception as error:  # anything not already a one-line message
+        logging.getLogger("boardpack").exception("boardpack %s stopped", command)
+        first = (str(error).strip().splitlines() or [""])[0][:300]
+        click.echo(
+            f"boardpack {command}: stopped by an unexpected error: {type(error).__name__}"
+            f"{': ' + first if first else ''} (details: {path})",
+            err=True,
+        )
+        sys.exit(1)
+    finally:
+        logging.captureWarnings(False)
+        root.removeHandler(handler)
+        root.setLevel(previous_level)
+        stream.close()
+        _prune_logs(folder)
+
+
+def _prune_logs(folder: Path) -> None:
+    logs = sorted(folder.glob("boardpack-*.log"), key=lambda p: p.stat().st_mtime_ns)
+    for old in logs[:-KEEP_LOGS]:
+        with suppress(OSError):
+            old.unlink()
+
+
+@contextmanager
+def _console_to_log(log_path: Path) -> Iterator[TextIO]:
+    """Send everything written to stdout and stderr (Dagster's log and its stack traces, dbt's
+    output, library warnings), by this process and its children, to the log file; yield a
+    stream to the real console for the progress lines."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    try:
+        out_fd, err_fd = sys.stdout.fileno(), sys.stderr.fileno()
+    except (AttributeError, OSError, ValueError):  # not real files (a test's CliRunner)
+        with open(log_path, "a", encoding="utf-8") as log, redirect_stderr(log):
+            yield sys.stdout
+        return
+    saved_out, saved_err = os.dup(out_fd), os.dup(err_fd)
+    console = os.fdopen(os.dup(saved_out), "w", encoding="utf-8", buffering=1)
+    log_fd = os.open(log_path, os.O_WRONLY | os.O_APPEND)
+    try:
+        os.dup2(log_fd, out_fd)
+        os.dup2(log_fd, err_fd)
+        yield console
+    finally:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os.dup2(saved_out, out_fd)
+        os.dup2(saved_err, err_fd)
+        for fd in (saved_out, saved_err, log_fd):
+            os.close(fd)
+        console.close()
 
 
 if __name__ == "__main__":

@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+import logging
 import os
+import re
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
+from typing import TextIO
 
 import dagster as dg
+from dagster._loggers import colored_console_logger
 
 from pipelines.assets.dbt import ensure_dbt_manifest
 from pipelines.incremental import REBUILD_TAG
+
+# dagster-dbt's chatter at INFO that says nothing to the person running the pipeline
+_PROGRESS_NOISE = ("A dbt subsetted execution is not being performed", "Copying `")
 
 
 @dataclass(frozen=True)
@@ -30,6 +38,11 @@ class MonthRunResult:
     checks: list[CheckOutcome] = field(default_factory=list)
     # steps that found their inputs unchanged and reused what an earlier run built
     reused: list[str] = field(default_factory=list)
+    # what this run's checks and pack pointed to (None / empty when they did not run)
+    data_docs: str | None = None
+    worklist_folder: str | None = None
+    checks_reused_from: str | None = None
+    pack_files: list[str] = field(default_factory=list)
 
 
 def _check_outcomes(result: dg.ExecuteInProcessResult) -> list[CheckOutcome]:
@@ -64,6 +77,67 @@ def _reused_steps(result: dg.ExecuteInProcessResult) -> list[str]:
     return sorted(steps)
 
 
+def _outputs(result: dg.ExecuteInProcessResult, outcome: MonthRunResult) -> None:
+    """Where this run's Data Docs, worklists and pack files are, from its own events."""
+    for evaluation in result.get_asset_check_evaluations():
+        meta = evaluation.metadata
+        for key, attr in (("data_docs", "data_docs"), ("worklist_folder", "worklist_folder")):
+            if key in meta and getattr(outcome, attr) is None:
+                setattr(outcome, attr, str(meta[key].value))
+        if "reused_from_run" in meta:
+            outcome.checks_reused_from = str(meta["reused_from_run"].value)
+    for event in result.all_events:
+        if event.event_type_value != "ASSET_MATERIALIZATION":
+            continue
+        materialization = event.event_specific_data.materialization
+        if materialization.asset_key.path == ["board_pack"]:
+            outcome.pack_files = sorted(
+                str(v.value)
+                for v in materialization.metadata.values()
+                if isinstance(v, dg.PathMetadataValue)
+            )
+
+
+class _ProgressHandler(logging.Handler):
+    """One short line per message the steps write, for the person running the pipeline; events,
+    stack traces and debug output stay in the run log."""
+
+    def __init__(self, stream: TextIO):
+        super().__init__(logging.INFO)
+        self.stream = stream
+
+    def emit(self, record: logging.LogRecord) -> None:
+        meta = getattr(record, "dagster_meta", None) or {}
+        if meta.get("dagster_event") is not None or record.levelno >= logging.ERROR:
+            # Dagster's own events and errors (step failures and their traces, the steps
+            # skipped after them): the summary at the end gives their causes
+            return
+        text = str(meta.get("orig_message", record.getMessage())).strip()
+        if not text or text.startswith(_PROGRESS_NOISE):
+            return
+        lines = text.splitlines()
+        where = meta.get("step_key") or "run"
+        level = "" if record.levelno < logging.WARNING else "warning: "
+        try:
+            stamp = f"{datetime.now():%H:%M:%S}"
+            self.stream.write(f"{stamp} {where}: {level}{lines[0]}\n")
+            for line in lines[1:]:  # a step reporting several files: one line each
+                self.stream.write(f"{stamp} {where}: {level}{line}\n")
+            self.stream.flush()
+        except (OSError, ValueError):
+            pass
+
+
+def _progress_logger(stream: TextIO) -> dg.LoggerDefinition:
+    @dg.logger(description="Short progress lines on the console of `boardpack run`.")
+    def progress(_init_context) -> logging.Logger:
+        logger = logging.Logger("boardpack.progress", logging.INFO)
+        logger.addHandler(_ProgressHandler(stream))
+        return logger
+
+    return progress
+
+
 def _instance() -> dg.DagsterInstance:
     # With DAGSTER_HOME set (make ui, the nightly service) runs are recorded where the UI reads
     # them; otherwise (tests, one-off runs) an ephemeral instance keeps nothing behind.
@@ -74,31 +148,63 @@ def _instance() -> dg.DagsterInstance:
     return dg.DagsterInstance.ephemeral()
 
 
-def run_month(month: str, rebuild: bool = False) -> MonthRunResult:
+def _root_cause(error):
+    while getattr(error, "cause", None) is not None:
+        error = error.cause
+    return error
+
+
+def _failures(result: dg.ExecuteInProcessResult) -> list[str]:
+    """One line per cause: a Failure's description may list several (one per file); any other
+    error is named by its root cause's first line (the traceback is in the run log)."""
+    failures = []
+    for event in result.all_events:
+        if not (event.is_step_failure and event.event_specific_data is not None):
+            continue
+        error = event.event_specific_data.error
+        if error.cls_name == "Failure":
+            message = re.sub(r"^[\w.]*Failure: ", "", error.message.strip())
+        else:
+            root = _root_cause(error)
+            first = (root.message.strip().splitlines() or [root.cls_name])[0]
+            message = re.sub(r"^[\w.]+: ", "", first)
+            if root.cls_name not in message and not message.startswith(root.cls_name):
+                message = f"{message} ({root.cls_name})"
+        for line in message.splitlines():
+            if line.strip():
+                failures.append(f"{event.step_key}: {line.strip()}")
+    return failures
+
+
+def run_month(month: str, rebuild: bool = False, progress: TextIO | None = None) -> MonthRunResult:
     """Run the monthly job for one month; `rebuild` redoes every stage even where its inputs
-    are unchanged since it last succeeded (pipelines/incremental.py)."""
+    are unchanged since it last succeeded (pipelines/incremental.py). With `progress`, the
+    steps' messages go there one line each, and Dagster's full log (DEBUG, stack traces) to
+    stderr, which `boardpack run` sends to its log file."""
     ensure_dbt_manifest()
     from pipelines.definitions import MONTHLY_JOB_NAME, defs
 
     job = defs.resolve_job_def(MONTHLY_JOB_NAME)
+    loggers = {"console": {"config": {"log_level": "INFO"}}}
+    if progress is not None:
+        job = job.with_logger_defs(
+            {"console": colored_console_logger, "progress": _progress_logger(progress)}
+        )
+        loggers = {"console": {"config": {"log_level": "DEBUG"}}, "progress": {}}
     with _instance() as instance:
         result = job.execute_in_process(
             partition_key=month,
             instance=instance,
             raise_on_error=False,
             tags={REBUILD_TAG: "true"} if rebuild else None,
-            # step-by-step progress without Dagster's debug chatter on the terminal
-            run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
+            run_config={"loggers": loggers},
         )
-    failures = [
-        f"{event.step_key}: {event.event_specific_data.error.message.strip()}"
-        for event in result.all_events
-        if event.is_step_failure and event.event_specific_data is not None
-    ]
-    return MonthRunResult(
+    outcome = MonthRunResult(
         success=result.success,
         run_id=result.run_id,
-        failures=failures,
+        failures=_failures(result),
         checks=_check_outcomes(result),
         reused=_reused_steps(result),
     )
+    _outputs(result, outcome)
+    return outcome

@@ -63,3 +63,30 @@ def demo_run(demo_extracts) -> PipelineRun:
         run = run_pipeline(root, DEMO_MONTH, monkeypatch)
     assert run.success, f"the demo run failed: {run.failures}"
     return run
+
+
+@pytest.fixture(scope="session")
+def hardening_run(demo_extracts, tmp_path_factory) -> tuple[PipelineRun, int]:
+    """The demo authority as a real case-management system might send it (issue 11): every
+    open end date written 9999-12-31, rows the loader must quarantine, team and locality names
+    that attack spreadsheets and charts, and the month's commentary saved as Windows-1252.
+    None of it may change an indicator. Run once per session; the demo run is its baseline."""
+    import shutil
+
+    from broken_extracts import open_end_placeholders, plant_defects
+
+    from pipelines.settings import PROJECT_ROOT
+
+    root = tmp_path_factory.mktemp("hardening")
+    shutil.copytree(demo_extracts, root / "extracts")
+    placeholders = open_end_placeholders(root / "extracts")
+    plant_defects(root / "extracts")
+    commentary = root / "commentary"
+    commentary.mkdir()
+    text = (PROJECT_ROOT / "commentary" / f"{DEMO_MONTH}.md").read_text(encoding="utf-8")
+    text += "\nCleansing cost £5 – “quoted” in the café.\n"
+    (commentary / f"{DEMO_MONTH}.md").write_bytes(text.encode("cp1252"))
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        monkeypatch.setenv("BOARDPACK_COMMENTARY", str(commentary))
+        run = run_pipeline(root, DEMO_MONTH, monkeypatch)
+    return run, placeholders

@@ -257,7 +257,7 @@ def test_digest_when_an_extract_cannot_be_loaded(inbox, small_extracts, tmp_path
     assert len(inbox.posts) == 1
     text = inbox.posts[0]["message"]
     assert "FAILED" in inbox.posts[0]["title"]
-    assert "raw__ssd_person (ExtractFileError)" in text
+    assert "raw_extracts (Failure)" in text
     # the file error's message (which can quote a line of the extract) is not repeated
     assert "file not found" not in text
 

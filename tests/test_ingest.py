@@ -8,7 +8,9 @@ import pytest
 
 from pipelines.ingest import (
     ExtractFileError,
+    ExtractRefused,
     LoadResult,
+    ReadRules,
     ensure_meta_tables,
     load_extracts,
     load_table,
@@ -115,12 +117,25 @@ def test_ensure_meta_tables_is_idempotent(con):
     assert tables == [("extra_columns",), ("load_log",), ("quarantine",)]
 
 
-def test_header_only_file_loads_no_rows(con, extracts):
-    write(extracts, "ssd_contacts.csv", GOOD_CONTACTS)
-    load_table(con, "ssd_contacts", extracts)
+def test_header_only_file_loads_no_rows_into_a_table_that_never_had_any(con, extracts):
     write(extracts, "ssd_contacts.csv", [CONTACTS])
     result = load_table(con, "ssd_contacts", extracts)
     assert (result.status, result.rows_read, result.rows_loaded) == ("loaded", 0, 0)
+    assert rows(con, "SELECT count(*) FROM raw.ssd_contacts") == [(0,)]
+
+
+def test_header_only_file_does_not_empty_a_loaded_table(con, extracts):
+    write(extracts, "ssd_contacts.csv", GOOD_CONTACTS)
+    load_table(con, "ssd_contacts", extracts)
+    before = snapshot(con)
+    write(extracts, "ssd_contacts.csv", [CONTACTS])
+    with pytest.raises(ExtractRefused, match="0 rows would replace the 3 rows"):
+        load_table(con, "ssd_contacts", extracts)
+    assert snapshot(con) == before
+    # deliberately accepted, it loads
+    accepted = ReadRules(accept_shrink=("ssd_contacts",))
+    result = load_table(con, "ssd_contacts", extracts, rules=accepted)
+    assert (result.status, result.rows_loaded) == ("loaded", 0)
     assert rows(con, "SELECT count(*) FROM raw.ssd_contacts") == [(0,)]
 
 
@@ -235,8 +250,9 @@ def test_failure_during_the_swap_rolls_everything_back(con, extracts, monkeypatc
 
     monkeypatch.setattr(load_module, "_write_log", fail_on_success)
     write(extracts, "ssd_contacts.csv", [CONTACTS, "C8,P8,2014-09-01,1A"])
+    accept = ReadRules(accept_shrink=("ssd_contacts",))  # 1 row after 4: a deliberate shrink
     with pytest.raises(RuntimeError, match="disk full"):
-        load_table(con, "ssd_contacts", extracts)
+        load_table(con, "ssd_contacts", extracts, rules=accept)
 
     assert snapshot(con) == before
     last = rows(con, "SELECT status, message FROM raw.load_log ORDER BY finished_at DESC LIMIT 1")

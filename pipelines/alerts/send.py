@@ -16,10 +16,14 @@ import os
 
 import apprise
 
+from pipelines.alerts.redact import guard_logger
+
 EMAIL_ENV = "BOARDPACK_ALERT_EMAIL_URL"
 WEBHOOK_ENV = "BOARDPACK_ALERT_WEBHOOK_URLS"
 
 log = logging.getLogger(__name__)
+# apprise logs a URL it cannot parse, secrets included: never let them through
+guard_logger("apprise")
 
 
 def configured_urls() -> list[str]:
@@ -36,11 +40,20 @@ def send(title: str, body: str, urls: list[str] | None = None) -> bool:
     if not urls:
         log.info("no alert destinations configured (%s, %s)", EMAIL_ENV, WEBHOOK_ENV)
         return False
+    guard_logger("apprise")  # again, in case logging was reconfigured since import
     app = apprise.Apprise()
-    for url in urls:
+    for position, url in enumerate(urls, start=1):
         if not app.add(url):
             # never log the URL itself: it can hold a password or a webhook secret
-            log.error("an alert URL in %s / %s is not valid for apprise", EMAIL_ENV, WEBHOOK_ENV)
+            scheme = url.split("://", 1)[0] if "://" in url else "no scheme"
+            log.error(
+                "alert destination %d (%s://...) in %s / %s is not a URL apprise can use; "
+                "nothing is sent there",
+                position,
+                scheme[:20],
+                EMAIL_ENV,
+                WEBHOOK_ENV,
+            )
     if len(app) == 0:
         return False
     return bool(app.notify(title=title, body=body, body_format=apprise.NotifyFormat.TEXT))

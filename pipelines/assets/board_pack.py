@@ -84,8 +84,14 @@ def board_pack(
             return _result(paths, rebuilt=False, built_by=current.run_id)
         records.forget(STAGE, scope=month)
         from pipelines.pack import build_board_pack  # WeasyPrint and matplotlib load slowly
+        from pipelines.pack.commentary import CommentaryError
+        from pipelines.pack.indicators_csv import MonthNotAvailableError
 
-        written = build_board_pack(con, month, settings)
+        try:
+            written = build_board_pack(con, month, settings)
+        except (CommentaryError, MonthNotAvailableError) as error:
+            # the person running it can act on these: one line, no retry
+            raise dg.Failure(description=str(error), allow_retries=False) from error
         for path in written.values():
             context.log.info(f"wrote {path}")
         if inputs:

@@ -11,17 +11,23 @@ the dbt project changed since the last successful build of every model, the buil
 and the models are reported as current (see pipelines/incremental.py).
 """
 
+import json
 import os
+import re
+import shutil
 from collections.abc import Iterator, Mapping
 from functools import cache
 from graphlib import TopologicalSorter
 from importlib.metadata import version
+from pathlib import Path
 from typing import Any
 
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
+from dagster_dbt.errors import DagsterDbtCliRuntimeError
 from dagster_duckdb import DuckDBResource
 
+from pipelines.dbt_child import PARENT_ENV
 from pipelines.incremental import (
     StageRecords,
     extract_versions,
@@ -45,6 +51,10 @@ GROUP_BY_FOLDER = {
 }
 # What a build's result depends on inside the dbt project (target/ and logs/ are its output).
 PROJECT_INPUTS = ("models", "macros", "seeds", "tests", "dbt_project.yml", "profiles.yml")
+# dagster-dbt gives every dbt invocation its own folder in target/ (<op>-<run id>-<random>,
+# about 11 MB each: compiled SQL, artifacts, dbt.log). Only the newest few are kept.
+KEEP_DBT_TARGETS = 3
+RUN_TARGET = re.compile(r"^[A-Za-z0-9_]+-[0-9a-f]{7}-[0-9a-f-]{7}$")
 
 
 @cache
@@ -119,15 +129,62 @@ def build_dbt_assets() -> dg.AssetsDefinition:
         # steps of this run use, resolved now rather than when the code location loaded.
         # The connection above is closed: DuckDB allows one writing process per file.
         os.environ["BOARDPACK_DB"] = str(load_settings().database)
+        # boardpack-dbt (pipelines/dbt_child.py) checks that this process is still its parent
+        os.environ[PARENT_ENV] = str(os.getpid())
+        prune_dbt_targets(KEEP_DBT_TARGETS - 1)
         # The op context, which dbt.cli accepts as well: given the asset context, dagster-dbt
         # reads its deprecated `.op` (AssetExecutionContext.op, deprecated in Dagster 1.13).
-        op_context = context.op_execution_context
-        yield from dbt.cli(NIGHTLY_BUILD_ARGS, context=op_context).stream()
+        invocation = dbt.cli(NIGHTLY_BUILD_ARGS, context=context.op_execution_context)
+        try:
+            yield from invocation.stream()
+        except DagsterDbtCliRuntimeError as error:
+            causes = dbt_failures(invocation.target_path) or [str(error).strip().splitlines()[0]]
+            raise dg.Failure(description="\n".join(causes), allow_retries=False) from error
+        finally:
+            prune_dbt_targets(KEEP_DBT_TARGETS)
         if full_build:
             with warehouse.get_connection() as con:
                 StageRecords(con).record(STAGE, inputs, context.run.run_id)
 
     return dbt_models
+
+
+def dbt_target_dir() -> Path:
+    configured = Path(os.environ.get("DBT_TARGET_PATH", "target"))
+    return configured if configured.is_absolute() else DBT_PROJECT_DIR / configured
+
+
+def prune_dbt_targets(keep: int) -> list[Path]:
+    """Delete all but the newest `keep` per-invocation folders in dbt's target/; the deleted."""
+    target = dbt_target_dir()
+    if not target.is_dir():
+        return []
+    runs = sorted(
+        (p for p in target.iterdir() if p.is_dir() and RUN_TARGET.match(p.name)),
+        key=lambda p: p.stat().st_mtime_ns,
+    )
+    old = runs[: max(len(runs) - keep, 0)]
+    for path in old:
+        shutil.rmtree(path, ignore_errors=True)
+    return old
+
+
+def dbt_failures(target_path: Path) -> list[str]:
+    """One line per model, seed or test that failed, from the invocation's run_results.json."""
+    try:
+        results = json.loads((Path(target_path) / "run_results.json").read_text())["results"]
+    except (OSError, ValueError, KeyError):
+        return []
+    lines = []
+    for result in results:
+        status = str(result.get("status", ""))
+        if status not in ("error", "fail", "runtime error"):
+            continue
+        kind, _, rest = str(result.get("unique_id", "")).partition(".")
+        name = rest.split(".")[1] if "." in rest else rest
+        message = (str(result.get("message") or status).strip().splitlines() or [status])[0]
+        lines.append(f"dbt {kind} {name} {'failed' if status == 'fail' else status}: {message}")
+    return lines
 
 
 def _unchanged(context: dg.AssetExecutionContext, built_by: str, inputs: str) -> Iterator:

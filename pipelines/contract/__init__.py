@@ -15,16 +15,22 @@ Columns of ``ssd_contract.csv``:
 - ``references``: ``<table>.<column>`` the value points at (documentation and data quality checks)
 - ``codes``: ``|``-separated allowed values (matched case-insensitively); blank means any value
 - ``origin``: ``ssd`` (the national specification) or ``local-extension``
+
+``open_end_dates.csv`` beside it names the end-date columns in which a blank means "still open"
+(``table``, ``column``, ``why``). Case-management systems often write a far-off placeholder
+there instead of a blank (``9999-12-31``): in these columns, and only in these, the configured
+placeholders (BOARDPACK_OPEN_END_DATES) load as blank, and are counted in ``raw.load_log``.
 """
 
 from __future__ import annotations
 
 import csv
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
 
 CONTRACT_PATH = Path(__file__).with_name("ssd_contract.csv")
+OPEN_END_PATH = Path(__file__).with_name("open_end_dates.csv")
 
 # How each logical type is stored in the raw layer (docs/architecture.md).
 DUCKDB_TYPES = {
@@ -69,6 +75,7 @@ class ContractColumn:
     references: str | None
     codes: tuple[str, ...]
     origin: str
+    open_end: bool = False  # an end date where blank means "still open" (open_end_dates.csv)
 
     @property
     def duckdb_type(self) -> str:
@@ -107,6 +114,10 @@ class ContractTable:
     @property
     def non_nullable_columns(self) -> tuple[str, ...]:
         return tuple(c.name for c in self.columns if not c.nullable)
+
+    @property
+    def open_end_columns(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.columns if c.open_end)
 
     def column(self, name: str) -> ContractColumn:
         for c in self.columns:
@@ -149,12 +160,31 @@ def _parse_row(row: dict[str, str]) -> ContractColumn:
     )
 
 
+def _open_end_columns(path: Path, columns: list[ContractColumn]) -> set[tuple[str, str]]:
+    """The (table, column) pairs of open_end_dates.csv; each must be a nullable date column."""
+    if not path.exists():
+        return set()
+    by_name = {(c.table, c.name): c for c in columns}
+    with open(path, newline="", encoding="utf-8") as f:
+        pairs = {(r["table"].strip(), r["column"].strip().lower()) for r in csv.DictReader(f)}
+    for pair in sorted(pairs):
+        column = by_name.get(pair)
+        if column is None or column.logical_type != "date" or not column.nullable:
+            raise ValueError(
+                f"{path.name}: {'.'.join(pair)} must be a date column of the contract in which "
+                "a blank is allowed"
+            )
+    return pairs
+
+
 @cache
-def load_contract(path: Path = CONTRACT_PATH) -> Contract:
+def load_contract(path: Path = CONTRACT_PATH, open_end_path: Path = OPEN_END_PATH) -> Contract:
     """The contract as {table name: ContractTable}, in the order of the CSV (cached; treat it
     as read-only)."""
     with open(path, newline="", encoding="utf-8") as f:
         columns = [_parse_row(row) for row in csv.DictReader(f)]
+    open_end = _open_end_columns(open_end_path, columns)
+    columns = [replace(c, open_end=True) if (c.table, c.name) in open_end else c for c in columns]
     by_table: dict[str, list[ContractColumn]] = {}
     for column in columns:
         by_table.setdefault(column.table, []).append(column)

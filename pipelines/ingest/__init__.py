@@ -2,9 +2,10 @@
 
 Public API (used by the Dagster assets and the command line)::
 
-    load_table(con, table_name, extracts_dir, force=False) -> LoadResult
-    load_extracts(con, extracts_dir, tables=None, force=False) -> list[LoadResult]
-    validate_extracts(extracts_dir, tables=None) -> list[ValidationReport]
+    load_table(con, table_name, extracts_dir, force=False, rules=None) -> LoadResult
+    load_extracts(con, extracts_dir, tables=None, force=False, rules=None) -> list[LoadResult]
+    validate_extracts(extracts_dir, tables=None, rules=None, database=None)
+        -> list[ValidationReport]
     format_report(reports) -> str
     ensure_meta_tables(con)
 
@@ -14,13 +15,17 @@ See docs/extracts.md for the contract and the parsing rules.
 from pipelines.ingest.errors import ExtractFileError
 from pipelines.ingest.load import (
     FAILED,
+    HELD,
     LOADED,
+    REFUSED,
     UNCHANGED,
+    ExtractRefused,
     LoadResult,
     ensure_meta_tables,
     load_extracts,
     load_table,
 )
+from pipelines.ingest.rules import ReadRules
 from pipelines.ingest.validate import (
     RowFaultExample,
     RowFaultGroup,
@@ -31,10 +36,14 @@ from pipelines.ingest.validate import (
 
 __all__ = [
     "FAILED",
+    "HELD",
     "LOADED",
+    "REFUSED",
     "UNCHANGED",
     "ExtractFileError",
+    "ExtractRefused",
     "LoadResult",
+    "ReadRules",
     "RowFaultExample",
     "RowFaultGroup",
     "ValidationReport",

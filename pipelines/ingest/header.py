@@ -8,12 +8,16 @@ that fails here is a file-level fault: without the right columns no row can be r
 from __future__ import annotations
 
 import difflib
+import re
 from dataclasses import dataclass
 
 from pipelines.contract import ContractTable
 from pipelines.ingest.errors import ExtractFileError
 
 OTHER_DELIMITERS = {";": "semicolons", "\t": "tabs", "|": "pipes"}
+# A header name that can be repeated in a message. Anything else is not echoed: the "header"
+# of a file that is not an extract at all (a password file, a report) can hold anything.
+NAME_SHOWN = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 
 
 @dataclass(frozen=True)
@@ -37,14 +41,27 @@ def match_header(names: list[str], table: ContractTable, file_name: str) -> Head
         raise ExtractFileError(
             file_name, f"the first line is blank; expected a header line with columns: {expected}"
         )
+    known = set(table.column_names)
     if len(normalised) == 1:
         for char, label in OTHER_DELIMITERS.items():
-            if char in normalised[0]:
+            if known & {normalise_name(n).strip('"') for n in normalised[0].split(char)}:
                 raise ExtractFileError(
                     file_name,
-                    f"the header reads as a single column separated by {label} "
-                    f"({names[0][:60]!r}...); expected comma-separated columns: {expected}",
+                    f"the header reads as a single column separated by {label}; expected "
+                    f"comma-separated columns: {expected}",
                 )
+    if not known & set(normalised):
+        # Not a header of this extract at all: say so without quoting the line.
+        shown = ""
+        if all(NAME_SHOWN.match(n) for n in normalised):
+            shown = "; found: " + ", ".join(normalised)
+        raise ExtractFileError(
+            file_name,
+            f"the first line is not the header of {file_name}: none of its {len(normalised)} "
+            f"comma-separated names is a column of the extract (expected a header line with "
+            f"columns: {expected}{shown})",
+            column=table.required_columns[0] if table.required_columns else None,
+        )
 
     positions: dict[str, int] = {}
     extra: dict[str, int] = {}
@@ -53,9 +70,10 @@ def match_header(names: list[str], table: ContractTable, file_name: str) -> Head
         # a blank name (e.g. a trailing comma on every line) is kept aside as "column_<n>"
         name = name or f"column_{position + 1}"
         if name in seen:
+            shown = f"'{name}'" if NAME_SHOWN.match(name) else "(a name not shown)"
             raise ExtractFileError(
                 file_name,
-                f"duplicate column '{name}' in the header (columns {seen[name] + 1} and "
+                f"duplicate column {shown} in the header (columns {seen[name] + 1} and "
                 f"{position + 1}); expected each column once",
                 column=name,
             )
@@ -67,10 +85,12 @@ def match_header(names: list[str], table: ContractTable, file_name: str) -> Head
 
     missing = [c for c in table.required_columns if c not in positions]
     if missing:
-        found = ", ".join(n for n in normalised if n) or "(none)"
+        shown_names = [n if NAME_SHOWN.match(n) else "(a name not shown)" for n in normalised if n]
+        found = ", ".join(shown_names) or "(none)"
         hints = []
         for column in missing:
-            close = difflib.get_close_matches(column, list(extra), n=1, cutoff=0.8)
+            shown_extra = [n for n in extra if NAME_SHOWN.match(n)]
+            close = difflib.get_close_matches(column, shown_extra, n=1, cutoff=0.8)
             if close:
                 hints.append(f"'{close[0]}' looks like '{column}'")
         hint = f"; {'; '.join(hints)}" if hints else ""

@@ -3,7 +3,8 @@ byte-identical on rerun (fixed svg.hashsalt, no date in the metadata).
 
 Figures are built with matplotlib's object API (Figure + Agg canvas) rather than pyplot, so
 nothing global is switched and no GUI backend is ever touched. Every series differs by line
-style and marker as well as colour, so the charts read in greyscale print.
+style and marker as well as colour, so the charts read in greyscale print. Every label is
+plain text (no mathtext, no TeX), whatever characters it holds.
 """
 
 from __future__ import annotations
@@ -21,6 +22,10 @@ from matplotlib.ticker import FuncFormatter, MaxNLocator
 from pipelines.pack.formatting import as_float, fmt_by_kind
 
 _RC = {
+    # Labels are plain text: locality, check and indicator names come from the data and the
+    # team's files, and mathtext would read "$...$" in them as maths (and fail on "$\foo$").
+    "text.parse_math": False,
+    "text.usetex": False,
     "svg.hashsalt": "boardpack",  # stable element ids -> identical SVG on every run
     "svg.fonttype": "none",
     "font.family": "DejaVu Sans",

@@ -9,6 +9,10 @@ before the first such heading is ignored (a title or notes to colleagues). The s
 Markdown is rendered with raw HTML, links and images switched off: the pack must stay
 self-contained and must not run or fetch anything a comment contains, so such text is shown
 literally.
+
+The file is read as UTF-8 (with or without a byte order mark); a file saved by an older editor
+as Windows-1252 is read as that. Anything else (UTF-16, a mix of the two, bytes that are
+neither) is refused with the file named, rather than printed garbled in the pack.
 """
 
 from __future__ import annotations
@@ -22,6 +26,11 @@ import markdown
 from markupsafe import Markup
 
 log = logging.getLogger(__name__)
+
+
+class CommentaryError(ValueError):
+    """The month's commentary file cannot be read as text; the message names the file."""
+
 
 NO_COMMENTARY = "No commentary provided"
 DATA_QUALITY_SECTION = "data_quality"
@@ -67,7 +76,35 @@ def load_commentary(commentary_dir: Path, month: str) -> Commentary:
     if not path.is_file():
         log.warning("no commentary file %s: every indicator shows '%s'", path, NO_COMMENTARY)
         return Commentary(source=None)
-    return Commentary(source=path, sections=parse_sections(path.read_text(encoding="utf-8-sig")))
+    return Commentary(source=path, sections=parse_sections(read_commentary(path)))
+
+
+def read_commentary(path: Path) -> str:
+    """The file's text: UTF-8, else Windows-1252; raises CommentaryError naming the file."""
+    data = path.read_bytes()
+    expected = "expected UTF-8 (or Windows-1252) text; save it as UTF-8"
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in data:
+        raise CommentaryError(f"{path}: cannot be read: it is not UTF-8 text (UTF-16?); {expected}")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        bad = error.start
+    # Windows-1252 only if no part of the file is UTF-8: a mix would garble one of them
+    lenient = data.decode("utf-8", errors="replace").replace("\ufffd", "")
+    if not lenient.isascii():
+        raise CommentaryError(
+            f"{path}: cannot be read: it mixes UTF-8 with another encoding (byte 0x{data[bad]:02X}"
+            f" at offset {bad} is not UTF-8); {expected}"
+        )
+    try:
+        text = data.decode("cp1252")
+    except UnicodeDecodeError as error:
+        raise CommentaryError(
+            f"{path}: cannot be read: byte 0x{data[error.start]:02X} at offset {error.start} is "
+            f"neither UTF-8 nor Windows-1252; {expected}"
+        ) from None
+    log.warning("commentary %s is not UTF-8: read as Windows-1252", path)
+    return text
 
 
 def parse_sections(text: str) -> dict[str, str]:

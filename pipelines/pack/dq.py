@@ -236,6 +236,33 @@ def cleansing_start(con: duckdb.DuckDBPyConnection) -> dt.date | None:
         return None
 
 
+@dataclass
+class ExtractAsLoaded:
+    """One extract's latest successful load, as raw.load_log records it (counts only)."""
+
+    file_name: str
+    rows_loaded: int
+    rows_quarantined: int
+    open_end_dates: int  # end dates given as an "open" placeholder (9999-12-31), read as open
+
+
+def extracts_as_loaded(con: duckdb.DuckDBPyConnection) -> list[ExtractAsLoaded]:
+    """Per extract, what its latest successful load kept, held back and read as open."""
+    columns = table_columns(con, "raw", "load_log")
+    if not {"file_name", "rows_loaded", "rows_quarantined", "status"} <= set(columns):
+        return []
+    open_ends = "open_end_dates" if "open_end_dates" in columns else "0"
+    rows = con.execute(
+        f"""
+        select file_name, arg_max(rows_loaded, finished_at), arg_max(rows_quarantined,
+               finished_at), arg_max(coalesce({open_ends}, 0), finished_at)
+        from raw.load_log where status = 'loaded'
+        group by file_name order by file_name
+        """
+    ).fetchall()
+    return [ExtractAsLoaded(f, int(r or 0), int(q or 0), int(o or 0)) for f, r, q, o in rows]
+
+
 # --- the section as the template shows it ---------------------------------------------------
 
 
@@ -258,8 +285,12 @@ def data_quality_section(
         if trend and trend.series_for_chart and len(trend.periods) >= 2
         else None
     )
+    loads = extracts_as_loaded(con)
     return {
         "comment": commentary.html_for(DATA_QUALITY_SECTION),
+        "extracts": loads,
+        "open_end_total": sum(load.open_end_dates for load in loads),
+        "quarantined_total": sum(load.rows_quarantined for load in loads),
         "cleansing": cleansing,
         "cleansing_summary": cleansing_summary,
         "cleansing_chart": cleansing_chart,

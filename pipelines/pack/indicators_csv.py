@@ -7,6 +7,8 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from pipelines.csv_safety import safe_frame
+
 INDICATOR_CSV_COLUMNS = [
     "code",
     "name",
@@ -95,5 +97,8 @@ def indicators_csv_frame(rows: pd.DataFrame, month: str) -> pd.DataFrame:
 
 def write_indicators_csv(rows: pd.DataFrame, month: str, folder: Path) -> Path:
     path = folder / "indicators.csv"
-    indicators_csv_frame(rows, month).to_csv(path, index=False, lineterminator="\n")
+    # text cells (names, targets) that a spreadsheet would take for a formula are neutralised;
+    # the figures are plain numbers and stay numbers
+    frame = safe_frame(indicators_csv_frame(rows, month))
+    frame.to_csv(path, index=False, lineterminator="\n")
     return path

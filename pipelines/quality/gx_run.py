@@ -34,6 +34,7 @@ RESULT_FORMAT = {
     "return_unexpected_index_query": False,
 }
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+SAFE_DATETIME = "datetime64[us]"
 
 log = logging.getLogger(__name__)
 
@@ -94,9 +95,12 @@ def fetch_frame(con: duckdb.DuckDBPyConnection, suite: Suite, params: Params):
     sql, unknown = frame_sql(suite.table, suite.columns, params)
     frame = con.execute(sql).df()
     for column in frame.columns:
-        # datetime64[ns] is the dtype GX compares vectorised; DuckDB hands over [us]
+        # Dates stay in microseconds (DuckDB hands them over so), which span years 1 to 9999
+        # and beyond: datetime64[ns] only spans 1677-2262, and a date the raw layer admits
+        # (an "open" 9999-12-31 when no placeholders are configured, a 1066 date of birth
+        # with a wider window) must reach the checks, not stop them with OutOfBoundsDatetime.
         if pd.api.types.is_datetime64_any_dtype(frame[column]):
-            frame[column] = frame[column].astype("datetime64[ns]")
+            frame[column] = frame[column].astype(SAFE_DATETIME)
     return frame, set(unknown)
 
 

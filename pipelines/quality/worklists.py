@@ -9,6 +9,7 @@ are never attached to an alert or put in the pack: the digest only says where th
 
 from __future__ import annotations
 
+import hashlib
 import io
 import os
 import re
@@ -20,6 +21,7 @@ import pandas as pd
 import xlsxwriter
 
 from pipelines.contract import get_table
+from pipelines.csv_safety import safe_frame
 from pipelines.quality.features import q
 from pipelines.quality.outcomes import FAILED, SuiteOutcome
 from pipelines.quality.specs import PERSON_COLUMN, TEAM_COLUMN
@@ -145,13 +147,42 @@ def _write_private(path: Path, data: bytes) -> None:
 
 
 def _slug(team: str) -> str:
-    return re.sub(r"[^A-Za-z0-9]+", "_", team).strip("_").lower() or "team"
+    return re.sub(r"[^A-Za-z0-9]+", "_", team).strip("_").lower()[:60] or "team"
+
+
+def file_stems(teams: list[str]) -> dict[str, str]:
+    """A file name (without extension) per team, never the same for two teams: the readable
+    slug ("South East" -> south_east), and where two teams share a slug ("South East",
+    "South-East") each gets a short fingerprint of its exact name as well."""
+    by_slug: dict[str, list[str]] = {}
+    for team in teams:
+        by_slug.setdefault(_slug(team), []).append(team)
+    stems = {}
+    for slug, named in by_slug.items():
+        for team in named:
+            if len(named) == 1:
+                stems[team] = slug
+            else:
+                digest = hashlib.sha256(team.encode("utf-8")).hexdigest()[:10]
+                stems[team] = f"{slug}_{digest}"
+    # a fingerprinted name equal to another team's plain slug: fingerprint that one too
+    taken: dict[str, str] = {}
+    for team in teams:
+        stem = stems[team]
+        if stem in taken:
+            stem = f"{stem}_{hashlib.sha256(team.encode('utf-8')).hexdigest()[:16]}"
+        taken[stem] = team
+        stems[team] = stem
+    return stems
 
 
 def _xlsx(frame: pd.DataFrame, team: str) -> bytes:
     buffer = io.BytesIO()
     book = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_numbers": False})
-    sheet = book.add_worksheet(re.sub(r"[\[\]:*?/\\]", " ", team)[:31] or "worklist")
+    # Excel's rules for sheet names: no []:*?/\, at most 31 characters, no apostrophe at
+    # either end, not "History"
+    name = re.sub(r"[\[\]:*?/\\]", " ", team)[:31].strip("'")
+    sheet = book.add_worksheet(name if name and name.lower() != "history" else "worklist")
     bold = book.add_format({"bold": True})
     for col, name in enumerate(frame.columns):
         sheet.write_string(0, col, name, bold)
@@ -180,11 +211,15 @@ def write_worklists(
            ORDER BY team, "table", problem, record_id"""
     ).df()
     counts: dict[str, int] = {}
+    stems = file_stems(sorted(str(t) for t in frame["team"].unique()))
     for team, rows in frame.groupby("team", sort=True):
         rows = rows[FILE_COLUMNS]
-        slug = _slug(str(team))
-        _write_private(folder / f"{slug}.csv", rows.to_csv(index=False).encode("utf-8"))
-        _write_private(folder / f"{slug}.xlsx", _xlsx(rows, str(team)))
+        stem = stems[str(team)]
+        # the CSV neutralises cells a spreadsheet would run as formulas; the xlsx writes
+        # every cell as a string, which Excel never runs
+        csv_text = safe_frame(rows).to_csv(index=False)
+        _write_private(folder / f"{stem}.csv", csv_text.encode("utf-8"))
+        _write_private(folder / f"{stem}.xlsx", _xlsx(rows, str(team)))
         counts[str(team)] = len(rows)
     _prune(folder.parent)
     return folder, counts
