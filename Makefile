@@ -32,7 +32,7 @@ install: $(INSTALLED)
 
 # dagster-dbt reads dbt_project/target/manifest.json when the code location loads.
 manifest: $(INSTALLED)
-	cd dbt_project && ../$(BIN)/dbt parse --quiet
+	$(BIN)/python -m pipelines.dbt_project
 
 demo-data: $(INSTALLED)
 	@if [ ! -f "$(BOARDPACK_EXTRACTS)/ssd_person.csv" ]; then \

@@ -10,7 +10,6 @@ typed options, help text and exit codes for free.
 
 from __future__ import annotations
 
-import os
 import sys
 import time
 from datetime import date
@@ -18,7 +17,7 @@ from pathlib import Path
 
 import click
 
-from pipelines.settings import DEMO_MONTH, load_settings
+from pipelines.settings import DEMO_MONTH, Settings
 
 # printed by `run` when stages reused an earlier run's work (the benchmark reads it)
 REUSED_PREFIX = "Unchanged since an earlier run, reused: "
@@ -100,22 +99,20 @@ def run(
 
     Changed extract files are reloaded; a stage whose inputs are all unchanged since it last
     succeeded reuses what it built then (--rebuild redoes everything)."""
-    for variable, value in (
-        ("BOARDPACK_EXTRACTS", extracts_dir),
-        ("BOARDPACK_OUTPUT", output_dir),
-        ("BOARDPACK_DB", database),
-    ):
-        if value is not None:
-            os.environ[variable] = str(value.resolve())
-    settings = load_settings()
+    # The environment's settings with the options on top: one Settings for the whole run.
+    settings = Settings.from_environment(
+        extracts=extracts_dir and extracts_dir.resolve(),
+        output=output_dir and output_dir.resolve(),
+        db=database and database.resolve(),
+    )
     settings.database.parent.mkdir(parents=True, exist_ok=True)
 
     from pipelines.runner import run_month
 
     started = time.perf_counter()
-    result = run_month(month, rebuild=rebuild)
+    result = run_month(month, settings, rebuild=rebuild)
     elapsed = time.perf_counter() - started
-    _print_checks(result.checks)
+    _print_checks(result.checks, settings)
     if result.reused:
         click.echo(REUSED_PREFIX + ", ".join(result.reused))
     if not result.success:
@@ -129,7 +126,7 @@ def run(
         click.echo(f"  {path}")
 
 
-def _print_checks(checks) -> None:
+def _print_checks(checks, settings: Settings) -> None:
     if not checks:
         return
     failed = [check for check in checks if not check.passed]
@@ -142,7 +139,6 @@ def _print_checks(checks) -> None:
         level = "error" if check.severity == "ERROR" else "warning"
         records = "" if check.failing_records is None else f"{check.failing_records:,} records"
         click.echo(f"  {level:<8} {check.name:<50} {records:>14}")
-    settings = load_settings()
     click.echo(f"  Data Docs: {settings.output_dir / 'data_docs' / 'index.html'}")
     click.echo(f"  Worklists (restricted): {settings.restricted_dir / 'worklists'}")
 

@@ -1,8 +1,7 @@
-"""Dagster resources: the one DuckDB warehouse and the dbt CLI, both pointed at the same file.
+"""Dagster resources: the settings, the one DuckDB warehouse they name, and the dbt CLI.
 
-Both resolve the database path when a step RUNS, not when the code location loads: tests, the
-CLI and the nightly service set BOARDPACK_DB after import, and a path frozen at import would
-quietly load into one file and build dbt in another.
+The settings are resolved when a run starts (Settings.from_env_vars in the code location, the
+command line's own Settings in pipelines/runner.py), never frozen when the code location loads.
 """
 
 from __future__ import annotations
@@ -12,46 +11,35 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import dagster as dg
 import duckdb
 from dagster._utils.backoff import backoff
 from dagster_dbt import DbtCliResource
-from dagster_duckdb import DuckDBResource
-from pydantic import Field
 
-from pipelines.settings import DBT_PROJECT_DIR, load_settings
+from pipelines.settings import DBT_PROJECT_DIR, Settings
 
 
-class WarehouseResource(DuckDBResource):
-    """DuckDB at BOARDPACK_DB (see pipelines/settings.py), opened for the length of a step."""
+class Warehouse(dg.ConfigurableResource):
+    """The DuckDB file the settings name, opened for the length of a step."""
 
-    database: str = Field(
-        default="",
-        description="Path to the DuckDB file; blank means BOARDPACK_DB when the step runs.",
-    )
-
-    def database_path(self) -> Path:
-        return Path(self.database).resolve() if self.database else load_settings().database
+    settings: Settings
 
     @contextmanager
     def get_connection(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        path = self.database_path()
+        path = self.settings.database
         path.parent.mkdir(parents=True, exist_ok=True)
         # Another process (a UI rerun, a validation) may hold the file for a moment: wait and
         # retry rather than fail, as dagster-duckdb's own resource does.
         connection = backoff(
             fn=duckdb.connect,
             retry_on=(RuntimeError, duckdb.IOException),
-            kwargs={"database": str(path), "read_only": False, "config": self.connection_config},
+            kwargs={"database": str(path), "read_only": False},
             max_retries=10,
         )
         try:
             yield connection
         finally:
             connection.close()
-
-
-def warehouse_resource() -> WarehouseResource:
-    return WarehouseResource()
 
 
 def dbt_resource() -> DbtCliResource:
@@ -61,3 +49,8 @@ def dbt_resource() -> DbtCliResource:
         # the dbt installed beside this Python, whether or not the virtualenv is activated
         dbt_executable=str(Path(sys.executable).parent / "dbt"),
     )
+
+
+def resources(settings: Settings) -> dict[str, object]:
+    """The resources every asset, check and sensor asks for by name."""
+    return {"settings": settings, "warehouse": Warehouse(settings=settings), "dbt": dbt_resource()}

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import dagster as dg
 
 from pipelines.assets.dbt import ensure_dbt_manifest
-from pipelines.incremental import REBUILD_TAG
+from pipelines.reuse import REBUILD_TAG, REUSED_FROM_RUN
+from pipelines.settings import Settings
 
 
 @dataclass(frozen=True)
@@ -58,30 +57,29 @@ def _reused_steps(result: dg.ExecuteInProcessResult) -> list[str]:
             metadata = event.event_specific_data.metadata
         else:
             continue
-        rebuilt = metadata.get("rebuilt")
-        if (rebuilt is not None and rebuilt.value is False) or "reused_from_run" in metadata:
+        if REUSED_FROM_RUN in metadata:
             steps.add(event.step_key)
     return sorted(steps)
 
 
-def _instance() -> dg.DagsterInstance:
+def _instance(settings: Settings) -> dg.DagsterInstance:
     # With DAGSTER_HOME set (make ui, the nightly service) runs are recorded where the UI reads
     # them; otherwise (tests, one-off runs) an ephemeral instance keeps nothing behind.
-    home = os.environ.get("DAGSTER_HOME")
-    if home:
-        Path(home).mkdir(parents=True, exist_ok=True)
-        return dg.DagsterInstance.get()
+    home = settings.dagster_home_dir
+    if home is not None:
+        home.mkdir(parents=True, exist_ok=True)
+        return dg.DagsterInstance.from_config(str(home))
     return dg.DagsterInstance.ephemeral()
 
 
-def run_month(month: str, rebuild: bool = False) -> MonthRunResult:
-    """Run the monthly job for one month; `rebuild` redoes every stage even where its inputs
-    are unchanged since it last succeeded (pipelines/incremental.py)."""
+def run_month(month: str, settings: Settings, rebuild: bool = False) -> MonthRunResult:
+    """Run the monthly job for one month with these settings; `rebuild` redoes every stage even
+    where its inputs are unchanged since it last succeeded (pipelines/reuse.py)."""
     ensure_dbt_manifest()
-    from pipelines.definitions import MONTHLY_JOB_NAME, defs
+    from pipelines.code_location import MONTHLY_JOB_NAME, build_definitions
 
-    job = defs.resolve_job_def(MONTHLY_JOB_NAME)
-    with _instance() as instance:
+    job = build_definitions(settings).resolve_job_def(MONTHLY_JOB_NAME)
+    with _instance(settings) as instance:
         result = job.execute_in_process(
             partition_key=month,
             instance=instance,

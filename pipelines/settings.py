@@ -1,52 +1,173 @@
-"""Where everything lives, from environment variables, resolved once to absolute paths.
+"""Every setting the pipeline reads, in one object, from environment variables.
+
+`Settings` is a Dagster resource. The code location builds it from `dg.EnvVar`s
+(`Settings.from_env_vars()`), so Dagster resolves each variable when a run starts and shows
+where each value comes from; the command line and code outside a run build it from the current
+environment (`Settings.from_environment()`), with the command line's options on top. Nothing else
+reads the environment: every module is given a `Settings`. The variables are listed, with their
+defaults, in the README's table (a test keeps the two in step).
 
 Dagster, dbt and the quality checks must all open the SAME DuckDB file: dbt runs with
 `dbt_project/` as its working directory, so a relative path would silently create a second
-database there. Every path is therefore made absolute here, and the dbt resource passes
-BOARDPACK_DB on to dbt explicitly.
+database there. Every path is therefore made absolute here, and the dbt step passes the database
+to dbt in its invocation.
 """
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from collections.abc import Mapping
 from pathlib import Path
+
+import dagster as dg
+from pydantic import Field
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
 EXPECTATIONS_DIR = PROJECT_ROOT / "expectations"
+DATA_DIR = PROJECT_ROOT / "data"
 
 DEMO_MONTH = "2014-08"
 DEMO_AUTHORITY_NAME = "Demo Borough Council (synthetic data)"
+DEFAULT_MAX_EXTRACT_AGE_HOURS = 36.0
+
+# field -> environment variable (every field is one; DAGSTER_HOME is Dagster's own name)
+ENVIRONMENT_VARIABLES = {
+    "db": "BOARDPACK_DB",
+    "extracts": "BOARDPACK_EXTRACTS",
+    "output": "BOARDPACK_OUTPUT",
+    "restricted": "BOARDPACK_RESTRICTED",
+    "commentary": "BOARDPACK_COMMENTARY",
+    "authority_name": "BOARDPACK_AUTHORITY_NAME",
+    "rebuild": "BOARDPACK_REBUILD",
+    "extract_max_age_hours": "BOARDPACK_EXTRACT_MAX_AGE_HOURS",
+    "alert_email_url": "BOARDPACK_ALERT_EMAIL_URL",
+    "alert_webhook_urls": "BOARDPACK_ALERT_WEBHOOK_URLS",
+    "dagster_url": "BOARDPACK_DAGSTER_URL",
+    "dagster_home": "DAGSTER_HOME",
+}
 
 
-def _path_from_env(name: str, default: Path) -> Path:
-    value = os.environ.get(name, "").strip()
+def _path(value: str, default: Path) -> Path:
+    value = value.strip()
     return Path(value).expanduser().resolve() if value else default.resolve()
 
 
-@dataclass(frozen=True)
-class Settings:
-    database: Path
-    extracts_dir: Path
-    output_dir: Path
-    restricted_dir: Path
-    commentary_dir: Path
-    authority_name: str
+class Settings(dg.ConfigurableResource):
+    """Where everything lives and how the pipeline behaves. Blank means the default."""
+
+    db: str = Field("", description="BOARDPACK_DB: the DuckDB file (default data/warehouse.duckdb)")
+    extracts: str = Field("", description="BOARDPACK_EXTRACTS: the folder of ssd_*.csv files")
+    output: str = Field("", description="BOARDPACK_OUTPUT: board packs, one folder per month")
+    restricted: str = Field("", description="BOARDPACK_RESTRICTED: child-level worklists")
+    commentary: str = Field("", description="BOARDPACK_COMMENTARY: the team's commentary")
+    authority_name: str = Field("", description="BOARDPACK_AUTHORITY_NAME: named on the cover")
+    rebuild: str = Field("", description="BOARDPACK_REBUILD: 1 rebuilds every stage every run")
+    extract_max_age_hours: str = Field(
+        "", description="BOARDPACK_EXTRACT_MAX_AGE_HOURS: an older extract file gets a warning"
+    )
+    alert_email_url: str = Field("", description="BOARDPACK_ALERT_EMAIL_URL: apprise mail URLs")
+    alert_webhook_urls: str = Field(
+        "", description="BOARDPACK_ALERT_WEBHOOK_URLS: apprise webhook URLs"
+    )
+    dagster_url: str = Field("", description="BOARDPACK_DAGSTER_URL: for links in the alerts")
+    dagster_home: str = Field("", description="DAGSTER_HOME: where Dagster keeps run history")
+
+    @classmethod
+    def from_env_vars(cls) -> Settings:
+        """For the code location: each variable that is set, as a dg.EnvVar Dagster resolves
+        when a run starts (a variable set later needs the code location reloaded)."""
+        present = _environment()
+        return cls(
+            **{
+                field: dg.EnvVar(name)
+                for field, name in ENVIRONMENT_VARIABLES.items()
+                if name in present
+            }
+        )
+
+    @classmethod
+    def from_environment(cls, environ: Mapping[str, str] | None = None, **overrides) -> Settings:
+        """The values in the environment now (the command line, tests), with overrides on top
+        (None leaves a setting as the environment has it)."""
+        environ = _environment() if environ is None else environ
+        values = {
+            field: environ[name] for field, name in ENVIRONMENT_VARIABLES.items() if name in environ
+        }
+        values.update({k: str(v) for k, v in overrides.items() if v is not None})
+        return cls(**values)
+
+    # --- resolved values --------------------------------------------------------------------
+
+    @property
+    def database(self) -> Path:
+        return _path(self.db, DATA_DIR / "warehouse.duckdb")
+
+    @property
+    def extracts_dir(self) -> Path:
+        return _path(self.extracts, DATA_DIR / "extracts")
+
+    @property
+    def output_dir(self) -> Path:
+        return _path(self.output, DATA_DIR / "output")
+
+    @property
+    def restricted_dir(self) -> Path:
+        return _path(self.restricted, DATA_DIR / "restricted")
+
+    @property
+    def commentary_dir(self) -> Path:
+        return _path(self.commentary, PROJECT_ROOT / "commentary")
+
+    @property
+    def authority(self) -> str:
+        return self.authority_name.strip() or DEMO_AUTHORITY_NAME
+
+    @property
+    def rebuild_every_stage(self) -> bool:
+        return self.rebuild.strip().lower() in {"1", "true", "yes"}
+
+    @property
+    def max_extract_age_hours(self) -> float:
+        raw = self.extract_max_age_hours.strip()
+        if not raw:
+            return DEFAULT_MAX_EXTRACT_AGE_HOURS
+        name = ENVIRONMENT_VARIABLES["extract_max_age_hours"]
+        try:
+            hours = float(raw)
+        except ValueError as error:
+            raise ValueError(f"{name} must be a number of hours, not {raw!r}") from error
+        if hours <= 0:
+            raise ValueError(f"{name} must be more than 0 hours, not {raw!r}")
+        return hours
+
+    @property
+    def alert_urls(self) -> list[str]:
+        # apprise URLs may contain commas (to=a@x,b@y), so only whitespace separates them
+        return self.alert_email_url.split() + self.alert_webhook_urls.split()
+
+    @property
+    def dagster_home_dir(self) -> Path | None:
+        return Path(self.dagster_home).expanduser().resolve() if self.dagster_home.strip() else None
 
     def month_output_dir(self, month: str) -> Path:
         return self.output_dir / month
 
+    def for_child_process(self) -> dict[str, str]:
+        """The settings as environment variables, for a process this one starts."""
+        return {
+            name: getattr(self, field)
+            for field, name in ENVIRONMENT_VARIABLES.items()
+            if getattr(self, field)
+        }
 
-def load_settings() -> Settings:
-    """Read the settings from the environment (call again after changing the environment)."""
-    data = PROJECT_ROOT / "data"
-    return Settings(
-        database=_path_from_env("BOARDPACK_DB", data / "warehouse.duckdb"),
-        extracts_dir=_path_from_env("BOARDPACK_EXTRACTS", data / "extracts"),
-        output_dir=_path_from_env("BOARDPACK_OUTPUT", data / "output"),
-        restricted_dir=_path_from_env("BOARDPACK_RESTRICTED", data / "restricted"),
-        commentary_dir=_path_from_env("BOARDPACK_COMMENTARY", PROJECT_ROOT / "commentary"),
-        authority_name=os.environ.get("BOARDPACK_AUTHORITY_NAME", "").strip()
-        or DEMO_AUTHORITY_NAME,
-    )
+
+def child_environment(**extra: str) -> dict[str, str]:
+    """The environment for a process this one starts (the benchmark's children), with `extra`
+    variables on top."""
+    return {**_environment(), **extra}
+
+
+def _environment() -> Mapping[str, str]:
+    # The one place the process environment is read.
+    return os.environ

@@ -17,7 +17,7 @@ TOLERANCE = 0.5
 
 def fact(con, code: str, month: str, column: str = "value"):
     row = con.execute(
-        f"select {column} from marts.fct_indicator_month "
+        f"select cast({column} as double) from marts.fct_indicator_month "
         "where indicator_code = ? and month = cast(? as date)",
         [code, f"{month}-01"],
     ).fetchone()

@@ -40,13 +40,14 @@ PACK_FILES = ("indicators.csv", "board_pack.html", "board_pack.pdf", "board_pack
 RAW_TABLES = 13
 # How a stage is recognised as under way from the run's console output (Dagster logs at INFO:
 # no step-start lines, so the lines the steps write themselves are used). The steps run in the
-# order ingest (13 raw__* steps), data_quality_checks, dbt_models, board_pack.
+# order ingest (13 raw__* steps), dbt_models, data_quality_checks (on the views dbt built),
+# dbt_check_result_views, board_pack.
 #   ingest: the first raw table reported loaded (the other twelve are still to come);
-#   checks: all 13 raw tables loaded, which is when the checks step starts (it reports only at
-#           its end), plus part of the baseline's checks duration;
 #   dbt:    dbt's build command started, plus a few seconds into the build;
+#   checks: the first dbt build finished, which is when the checks step starts (it reports only
+#           at its end), plus part of the baseline's checks duration;
 #   pack:   the pack's staging folder (output/.tmp-<month>-*) appearing.
-STAGES = ("ingest", "checks", "dbt", "pack")
+STAGES = ("ingest", "dbt", "checks", "pack")
 LOADED_LINE = re.compile(r" - raw__\w+ - .*: (loaded|unchanged)")
 RUN_TIMEOUT = 600
 
@@ -104,15 +105,15 @@ def _line_time(line: str) -> float | None:
 
 def _checks_seconds(output: str) -> float:
     """The checks step's duration in a complete run's output (one-second log resolution)."""
-    last_raw = checks_done = None
+    models_built = checks_done = None
     for line in output.splitlines():
-        if LOADED_LINE.search(line):
-            last_raw = _line_time(line)
+        if "Finished dbt command" in line and models_built is None:
+            models_built = _line_time(line)
         elif " - data_quality_checks - " in line and checks_done is None:
             checks_done = _line_time(line)
-    if last_raw is None or checks_done is None:
+    if models_built is None or checks_done is None:
         return 2.0
-    return max(checks_done - last_raw, 1.0)
+    return max(checks_done - models_built, 1.0)
 
 
 def _run_and_kill(
@@ -131,6 +132,7 @@ def _run_and_kill(
     lines: list[str] = []
     loaded = threading.Semaphore(0)
     dbt_started = threading.Event()
+    models_built = threading.Event()
 
     def read() -> None:
         for line in proc.stdout:
@@ -139,12 +141,16 @@ def _run_and_kill(
                 loaded.release()
             elif "Running dbt command" in line:
                 dbt_started.set()
+            elif "Finished dbt command" in line:
+                models_built.set()
 
     def under_way() -> bool:
         if stage == "ingest":
             return loaded.acquire(blocking=False)
         if stage == "dbt":
             return dbt_started.is_set()
+        if stage == "checks":
+            return models_built.is_set()
         output = root / "output"
         return output.exists() and any(output.glob(f".tmp-{MONTH}-*"))
 
@@ -153,14 +159,8 @@ def _run_and_kill(
     reader.start()
     deadline = time.monotonic() + RUN_TIMEOUT
     try:
-        got = 0
         while True:
-            if stage == "checks":  # count the raw tables one by one
-                while got < RAW_TABLES and loaded.acquire(blocking=False):
-                    got += 1
-                if got == RAW_TABLES:
-                    break
-            elif under_way():
+            if under_way():
                 break
             assert proc.poll() is None, f"the run ended before {stage}:\n{''.join(lines)[-3000:]}"
             assert time.monotonic() < deadline, f"{stage} never started"
@@ -179,9 +179,10 @@ def _run_and_kill(
     if stage == "ingest":
         loaded_lines = len(LOADED_LINE.findall(output))
         assert loaded_lines < RAW_TABLES, "every raw table was loaded before the ingest kill"
-    if stage == "checks":  # the kill came before the checks step reported its end
+    if stage == "checks":  # the kill came after the models, before the checks reported their end
         assert " - data_quality_checks - " not in output, "the checks had finished"
-    if stage in ("ingest", "checks", "dbt"):
+        assert output.count("Finished dbt command") == 1
+    if stage in ("ingest", "dbt"):
         assert "Finished dbt command" not in output, f"dbt had finished before the {stage} kill"
     return output
 

@@ -7,11 +7,11 @@ go to `raw.quarantine` and are reported in the asset's metadata.
 """
 
 import dagster as dg
-from dagster_duckdb import DuckDBResource
 
 from pipelines.contract import load_contract
 from pipelines.ingest import ExtractFileError, load_table
-from pipelines.settings import load_settings
+from pipelines.resources import Warehouse
+from pipelines.settings import Settings
 
 RAW_GROUP = "raw"
 
@@ -29,9 +29,9 @@ def _build_raw_asset(table_name: str, description: str) -> dg.AssetsDefinition:
         retry_policy=dg.RetryPolicy(max_retries=2, delay=5),
     )
     def _raw_table(
-        context: dg.AssetExecutionContext, warehouse: DuckDBResource
+        context: dg.AssetExecutionContext, warehouse: Warehouse, settings: Settings
     ) -> dg.MaterializeResult:
-        extracts_dir = load_settings().extracts_dir
+        extracts_dir = settings.extracts_dir
         try:
             with warehouse.get_connection() as con:
                 result = load_table(con, table_name, extracts_dir)

@@ -20,7 +20,7 @@ import pandas as pd
 import xlsxwriter
 
 from pipelines.contract import get_table
-from pipelines.quality.features import q
+from pipelines.quality.frames import q
 from pipelines.quality.outcomes import FAILED, SuiteOutcome
 from pipelines.quality.specs import PERSON_COLUMN, TEAM_COLUMN
 
