@@ -30,6 +30,7 @@ def test_lineage_runs_from_the_extract_to_the_pack():
     graph = defs.resolve_asset_graph()
     chain = [
         dg.AssetKey(["raw", "ssd_contacts"]),
+        dg.AssetKey(["staging", "base_ssd_contacts"]),
         dg.AssetKey(["staging", "stg_contacts"]),
         dg.AssetKey(["indicators", "ind_contacts"]),
         dg.AssetKey(["marts", "int_indicator_values"]),

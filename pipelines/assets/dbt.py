@@ -63,6 +63,10 @@ PROJECT_INPUTS = ("models", "macros", "seeds", "tests", "dbt_project.yml", "prof
 @cache
 def dbt_project() -> DbtProject:
     project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
+    # under `dagster dev` the project is parsed again as it loads: the union's list of indicator
+    # models first follows the folder (a model added since is picked up without `make manifest`)
+    if project.preparer.using_dagster_dev():
+        project_files.write_indicator_list(DBT_PROJECT_DIR)
     project.prepare_if_dev()
     return project
 
