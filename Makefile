@@ -107,7 +107,7 @@ upgrade: $(UV)
 
 # dagster-dbt reads dbt_project/target/manifest.json when the code location loads.
 manifest: install
-	cd dbt_project && ../$(BIN)/dbt parse --quiet
+	$(BIN)/python -m pipelines.dbt_project
 
 demo-data: install
 	@if [ ! -f "$(BOARDPACK_EXTRACTS)/ssd_person.csv" ]; then \

@@ -22,7 +22,7 @@ from typing import TextIO
 
 import click
 
-from pipelines.settings import DEMO_MONTH, load_settings
+from pipelines.settings import DEMO_MONTH, Settings
 
 # printed by `run` when stages reused an earlier run's work (the benchmark reads it)
 REUSED_PREFIX = "Unchanged since an earlier run, reused: "
@@ -150,17 +150,16 @@ def run(
     succeeded reuses what it built then (--rebuild redoes everything). One run at a time per
     warehouse: a second run waits for the first (--no-wait: stops at once, exit status 3).
     The details behind a failure (stack traces) go to a log file whose path is printed."""
-    for variable, value in (
-        ("BOARDPACK_EXTRACTS", extracts_dir),
-        ("BOARDPACK_OUTPUT", output_dir),
-        ("BOARDPACK_DB", database),
-    ):
-        if value is not None:
-            os.environ[variable] = str(value.resolve())
+    # The environment's settings with the options on top: one Settings for the whole run.
+    options = {
+        "extracts": extracts_dir and extracts_dir.resolve(),
+        "output": output_dir and output_dir.resolve(),
+        "db": database and database.resolve(),
+    }
+    settings = _settings(**options)
     if accept_shrink:
-        already = os.environ.get("BOARDPACK_ACCEPT_SHRINK", "")
-        os.environ["BOARDPACK_ACCEPT_SHRINK"] = " ".join([already, *accept_shrink]).strip()
-    settings = _settings()
+        tables = " ".join([settings.accept_smaller, *accept_shrink]).strip()
+        settings = _settings(**options, accept_smaller=tables)
     settings.database.parent.mkdir(parents=True, exist_ok=True)
 
     from pipelines.warehouse_lock import WarehouseBusy, warehouse_lock
@@ -178,7 +177,7 @@ def run(
                 with _console_to_log(log_path) as console:
                     from pipelines.runner import run_month
 
-                    result = run_month(month, rebuild=rebuild, progress=console)
+                    result = run_month(month, settings, rebuild=rebuild, progress=console)
         except WarehouseBusy as busy:
             click.echo(f"boardpack run: not started: {busy} (--no-wait)", err=True)
             sys.exit(EXIT_BUSY)
@@ -228,11 +227,12 @@ EXIT_BUSY = 3  # `run --no-wait` while another run holds the warehouse
 KEEP_LOGS = 30  # command logs kept in BOARDPACK_LOGS (each run's is a few MB at most)
 
 
-def _settings():
+def _settings(**overrides) -> Settings:
+    """The environment's settings with the command line's on top; a bad value is one line."""
     from pipelines.settings import SettingsError
 
     try:
-        return load_settings()
+        return Settings.from_environment(**overrides)
     except SettingsError as error:
         click.echo(f"boardpack: {error}", err=True)
         sys.exit(2)

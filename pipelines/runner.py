@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 import logging
-import os
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
-from pathlib import Path
 from typing import TextIO
 
 import dagster as dg
 from dagster._loggers import colored_console_logger
 
 from pipelines.assets.dbt import ensure_dbt_manifest
-from pipelines.incremental import REBUILD_TAG
+from pipelines.reuse import REBUILD_TAG, REUSED_FROM_RUN
+from pipelines.settings import Settings
 
 # dagster-dbt's chatter at INFO that says nothing to the person running the pipeline
 _PROGRESS_NOISE = ("A dbt subsetted execution is not being performed", "Copying `")
@@ -71,8 +70,7 @@ def _reused_steps(result: dg.ExecuteInProcessResult) -> list[str]:
             metadata = event.event_specific_data.metadata
         else:
             continue
-        rebuilt = metadata.get("rebuilt")
-        if (rebuilt is not None and rebuilt.value is False) or "reused_from_run" in metadata:
+        if REUSED_FROM_RUN in metadata:
             steps.add(event.step_key)
     return sorted(steps)
 
@@ -138,13 +136,13 @@ def _progress_logger(stream: TextIO) -> dg.LoggerDefinition:
     return progress
 
 
-def _instance() -> dg.DagsterInstance:
+def _instance(settings: Settings) -> dg.DagsterInstance:
     # With DAGSTER_HOME set (make ui, the nightly service) runs are recorded where the UI reads
     # them; otherwise (tests, one-off runs) an ephemeral instance keeps nothing behind.
-    home = os.environ.get("DAGSTER_HOME")
-    if home:
-        Path(home).mkdir(parents=True, exist_ok=True)
-        return dg.DagsterInstance.get()
+    home = settings.dagster_home_dir
+    if home is not None:
+        home.mkdir(parents=True, exist_ok=True)
+        return dg.DagsterInstance.from_config(str(home))
     return dg.DagsterInstance.ephemeral()
 
 
@@ -176,22 +174,24 @@ def _failures(result: dg.ExecuteInProcessResult) -> list[str]:
     return failures
 
 
-def run_month(month: str, rebuild: bool = False, progress: TextIO | None = None) -> MonthRunResult:
-    """Run the monthly job for one month; `rebuild` redoes every stage even where its inputs
-    are unchanged since it last succeeded (pipelines/incremental.py). With `progress`, the
-    steps' messages go there one line each, and Dagster's full log (DEBUG, stack traces) to
+def run_month(
+    month: str, settings: Settings, rebuild: bool = False, progress: TextIO | None = None
+) -> MonthRunResult:
+    """Run the monthly job for one month with these settings; `rebuild` redoes every stage even
+    where its inputs are unchanged since it last succeeded (pipelines/reuse.py). With `progress`,
+    the steps' messages go there one line each, and Dagster's full log (DEBUG, stack traces) to
     stderr, which `boardpack run` sends to its log file."""
     ensure_dbt_manifest()
-    from pipelines.definitions import MONTHLY_JOB_NAME, defs
+    from pipelines.code_location import MONTHLY_JOB_NAME, build_definitions
 
-    job = defs.resolve_job_def(MONTHLY_JOB_NAME)
+    job = build_definitions(settings).resolve_job_def(MONTHLY_JOB_NAME)
     loggers = {"console": {"config": {"log_level": "INFO"}}}
     if progress is not None:
         job = job.with_logger_defs(
             {"console": colored_console_logger, "progress": _progress_logger(progress)}
         )
         loggers = {"console": {"config": {"log_level": "DEBUG"}}, "progress": {}}
-    with _instance() as instance:
+    with _instance(settings) as instance:
         result = job.execute_in_process(
             partition_key=month,
             instance=instance,

@@ -8,7 +8,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from pipelines.settings import Settings, load_settings
+from pipelines.settings import Settings
 
 
 @dataclass(frozen=True)
@@ -37,11 +37,14 @@ def pipeline_environment(root: Path) -> dict[str, str]:
 
 
 def run_pipeline(root: Path, month: str, monkeypatch: pytest.MonkeyPatch) -> PipelineRun:
+    """The whole pipeline for the month with every path under root, from the environment as the
+    command line reads it (a test may set more variables with monkeypatch first)."""
     from pipelines.runner import run_month
 
     for name, value in pipeline_environment(root).items():
         monkeypatch.setenv(name, value)
     # a throwaway Dagster instance, never the developer's run history
     monkeypatch.delenv("DAGSTER_HOME", raising=False)
-    result = run_month(month)
-    return PipelineRun(load_settings(), month, result.success, result.failures, result.reused)
+    settings = Settings.from_environment()
+    result = run_month(month, settings)
+    return PipelineRun(settings, month, result.success, result.failures, result.reused)

@@ -20,7 +20,7 @@ from test_quality_dagster import run_pipeline
 from pipelines.alerts import EMAIL_ENV, WEBHOOK_ENV, build_alert_sensors, compose
 from pipelines.alerts.digest import ExpectationLine, FailedCheck, RunReport
 from pipelines.alerts.sensors import FAILURE_SENSOR, SUCCESS_SENSOR
-from pipelines.quality import build_quality_checks
+from pipelines.settings import Settings
 from pipelines.synthetic import generate_authority
 
 RECIPIENTS = ["performance@example.org", "lead@example.org"]
@@ -91,11 +91,14 @@ def sensor(name: str) -> dg.SensorDefinition:
 
 
 def _run_status_sensor(result, instance, name: str, event):
+    # the sensors take the alert addresses from the settings resource, read from the
+    # environment as the code location reads it
     context = dg.build_run_status_sensor_context(
         sensor_name=name,
         dagster_event=event,
         dagster_instance=instance,
         dagster_run=result.dagster_run,
+        resources={"settings": Settings.from_environment()},
     )
     if name == FAILURE_SENSOR:
         context = context.for_run_failure()
@@ -143,7 +146,7 @@ def assert_no_child_data(texts: list[str], identifiers: set[str]) -> None:
 
 def test_digest_after_a_run_with_warnings(inbox, small_extracts, tmp_path, monkeypatch):
     instance = dg.DagsterInstance.ephemeral()
-    first, _ = run_pipeline(tmp_path, small_extracts, monkeypatch, instance)
+    first, _ = run_pipeline(tmp_path, small_extracts, instance)
     assert first.success
     run_success_sensor(first, instance)
     # one message per recipient and one webhook post: a single digest for the run
@@ -162,7 +165,7 @@ def test_digest_after_a_run_with_warnings(inbox, small_extracts, tmp_path, monke
     assert "as at 2014-08-31" in body
 
     # the next run says what changed since this one
-    second, _ = run_pipeline(tmp_path, small_extracts, monkeypatch, instance)
+    second, _ = run_pipeline(tmp_path, small_extracts, instance)
     run_success_sensor(second, instance)
     assert len(inbox.posts) == 2
     assert "no change since the previous run" in inbox.posts[1]["message"]
@@ -180,7 +183,7 @@ def test_digest_after_a_run_blocked_by_an_error(inbox, small_extracts, tmp_path,
     header = (broken / "ssd_cla_placement.csv").read_text().splitlines()[0]
     (broken / "ssd_cla_placement.csv").write_text(header + "\n")
     instance = dg.DagsterInstance.ephemeral()
-    result, _ = run_pipeline(tmp_path / "run", broken, monkeypatch, instance)
+    result, _ = run_pipeline(tmp_path / "run", broken, instance)
     assert not result.success
     run_failure_sensor(result, instance)
     assert len(inbox.posts) == 1 and len(inbox.emails) == len(RECIPIENTS)
@@ -188,7 +191,7 @@ def test_digest_after_a_run_blocked_by_an_error(inbox, small_extracts, tmp_path,
     assert "FAILED" in message["title"]
     text = message["message"]
     blocking = text.split("Blocking failures")[1].split("Warnings:")[0]
-    assert "raw/ssd_cla_placement / ssd_cla_placement:" in blocking
+    assert "quality/check_results / ssd_cla_placement_as_loaded:" in blocking
     assert "table_not_empty [error]" in blocking
     assert "Failed steps:" in text and "data_quality_checks (DagsterAssetCheckFailedError)" in text
     assert_no_child_data(inbox.texts(), child_identifiers(tmp_path / "run"))
@@ -213,8 +216,7 @@ def test_nothing_is_sent_when_nothing_failed(inbox, small_extracts, tmp_path, mo
         )
     )
     instance = dg.DagsterInstance.ephemeral()
-    checks = build_quality_checks(suites)
-    result, _ = run_pipeline(tmp_path / "run", small_extracts, monkeypatch, instance, checks)
+    result, _ = run_pipeline(tmp_path / "run", small_extracts, instance, suites=suites)
     assert result.success
     skipped = run_success_sensor(result, instance)
     assert isinstance(skipped, dg.SkipReason)
@@ -251,7 +253,7 @@ def test_digest_when_an_extract_cannot_be_loaded(inbox, small_extracts, tmp_path
     shutil.copytree(small_extracts, broken)
     (broken / "ssd_person.csv").unlink()
     instance = dg.DagsterInstance.ephemeral()
-    result, _ = run_pipeline(tmp_path / "run", broken, monkeypatch, instance)
+    result, _ = run_pipeline(tmp_path / "run", broken, instance)
     assert not result.success
     run_failure_sensor(result, instance)
     assert len(inbox.posts) == 1
@@ -269,6 +271,7 @@ def test_digest_when_an_extract_cannot_be_loaded(inbox, small_extracts, tmp_path
         dagster_event=result.get_run_failure_event(),
         dagster_instance=instance,
         dagster_run=retried,
+        resources={"settings": Settings.from_environment()},
     ).for_run_failure()
     assert isinstance(sensor(FAILURE_SENSOR)(context), dg.SkipReason)
     assert len(inbox.posts) == 1

@@ -25,7 +25,7 @@ def seed_figures() -> dict[tuple[str, str], float]:
 
 def fact(con, code: str, month: str, column: str = "value"):
     row = con.execute(
-        f"select {column} from marts.fct_indicator_month "
+        f"select cast({column} as double) from marts.fct_indicator_month "
         "where indicator_code = ? and month = cast(? as date)",
         [code, f"{month}-01"],
     ).fetchone()
@@ -156,3 +156,15 @@ def test_early_help_cleansing(con):
     assert closed == 330
     assert (complete, localities) == (4, 8)
     assert lowest > 70
+
+
+def test_referrals_to_initial_assessment_counts_initial_assessments_only(con):
+    # indicators.md: "referrals that led to an initial assessment". Until issue 16 single
+    # assessments counted too, which gave 315/489 = 64.42% (Green) for August 2014; counting
+    # the 208 referrals with an initial assessment gives 208/489 = 42.54% (Red), the colour
+    # the seed report's own commentary describes.
+    assert (
+        fact(con, "referrals_to_ia", "2014-08", "numerator"),
+        fact(con, "referrals_to_ia", "2014-08", "denominator"),
+    ) == (208, 489)
+    assert fact(con, "referrals_to_ia", "2014-08") == 42.54

@@ -17,7 +17,7 @@ from pipelines.ingest import (
     load_table,
     validate_extracts,
 )
-from pipelines.settings import SettingsError, load_settings
+from pipelines.settings import Settings, SettingsError
 
 PERSON = "pers_person_id,pers_forename,pers_dob,pers_is_mother"
 CONTACTS = "cont_contact_id,cont_person_id,cont_contact_date,cont_contact_source_desc"
@@ -160,7 +160,7 @@ def test_the_window_and_the_placeholders_are_settings(con, extracts, monkeypatch
 
     monkeypatch.setenv("BOARDPACK_LATEST_DATE", "31/12/2100")
     with pytest.raises(SettingsError, match="BOARDPACK_LATEST_DATE='31/12/2100': expected"):
-        load_settings()
+        Settings.from_environment()
 
 
 # --- the shrink guard ----------------------------------------------------------------------------

@@ -19,9 +19,9 @@ from pipelines.operations import (
     NIGHTLY_TIMEZONE,
     extract_freshness,
     latest_complete_month,
-    max_extract_age_hours,
     prepare_dagster_home,
 )
+from pipelines.settings import Settings
 
 LONDON = ZoneInfo(NIGHTLY_TIMEZONE)
 GROUPS = {"raw", "staging", "indicators", "quality", "board_pack"}
@@ -158,15 +158,12 @@ def test_missing_extract_warns(tmp_path):
     assert not result.passed and result.severity == dg.AssetCheckSeverity.WARN
 
 
-def test_max_age_from_environment(monkeypatch):
-    monkeypatch.delenv(MAX_AGE_ENV, raising=False)
-    assert max_extract_age_hours() == DEFAULT_MAX_AGE_HOURS == 36
-    monkeypatch.setenv(MAX_AGE_ENV, "72")
-    assert max_extract_age_hours() == 72
+def test_max_age_from_the_settings():
+    assert Settings.from_environment({}).max_extract_age_hours == DEFAULT_MAX_AGE_HOURS == 36
+    assert Settings.from_environment({MAX_AGE_ENV: "72"}).max_extract_age_hours == 72
     for bad in ("soon", "0", "-1"):
-        monkeypatch.setenv(MAX_AGE_ENV, bad)
         with pytest.raises(ValueError, match=MAX_AGE_ENV):
-            max_extract_age_hours()
+            _ = Settings.from_environment({MAX_AGE_ENV: bad}).max_extract_age_hours
 
 
 def test_every_raw_asset_has_a_non_blocking_freshness_check(asset_graph):
@@ -178,12 +175,11 @@ def test_every_raw_asset_has_a_non_blocking_freshness_check(asset_graph):
         assert not asset_graph.get_check_spec(key).blocking
 
 
-def test_freshness_check_runs_in_dagster(tmp_path, monkeypatch):
-    """The check reads BOARDPACK_EXTRACTS when it runs, as the nightly run's step does."""
+def test_freshness_check_runs_in_dagster(tmp_path):
+    """The check reads the extracts folder from the settings resource when it runs."""
     from pipelines.operations.freshness import _build_check
 
     (tmp_path / "ssd_person.csv").write_text("person_id\n1\n")
-    monkeypatch.setenv("BOARDPACK_EXTRACTS", str(tmp_path))
     key = dg.AssetKey(["raw", "ssd_person"])
 
     @dg.asset(key=key)
@@ -196,6 +192,7 @@ def test_freshness_check_runs_in_dagster(tmp_path, monkeypatch):
             [stub, _build_check("ssd_person", "ssd_person.csv")],
             selection=dg.AssetSelection.checks_for_assets(key),
             instance=instance,
+            resources={"settings": Settings(extracts=str(tmp_path))},
         )
         evaluations = result.get_asset_check_evaluations()
     assert [e.passed for e in evaluations] == [True]
@@ -238,10 +235,33 @@ def test_lineage_from_extract_to_pack(asset_graph):
         dg.AssetKey(["staging", "stg_contacts"]),
         dg.AssetKey(["indicators", "ind_contacts"]),
         dg.AssetKey(["marts", "fct_indicator_month"]),
+        dg.AssetKey(["marts", "pack_indicators"]),
         dg.AssetKey(["board_pack"]),
     ]
     for upstream, downstream in zip(chain, chain[1:], strict=False):
         assert upstream in asset_graph.get_ancestor_asset_keys(downstream), (upstream, downstream)
+
+
+def test_the_pack_depends_on_everything_it_reads_checks_included(asset_graph):
+    parents = asset_graph.get(dg.AssetKey(["board_pack"])).parent_keys
+    for model in (
+        "pack_indicators",
+        "pack_extract_loads",
+        "pack_cleansing_by_locality",
+        "pack_unended_placements",
+        "pack_unended_placements_effect",
+        "pack_check_trend",
+        "pack_caveats",
+    ):
+        assert dg.AssetKey(["marts", model]) in parents, model
+    checks = dg.AssetKey(["quality", "check_results"])
+    assert checks in parents
+    # the views over the check results come after the checks, which read the views dbt built
+    latest = dg.AssetKey(["quality", "latest_check_results"])
+    assert checks in asset_graph.get(latest).parent_keys
+    assert latest in asset_graph.get(dg.AssetKey(["marts", "pack_check_trend"])).parent_keys
+    assert dg.AssetKey(["quality", "dq_ssd_contacts"]) in asset_graph.get(checks).parent_keys
+    assert asset_graph.get(checks).partitions_def is not None  # kept per reporting month
 
 
 def test_every_asset_has_a_group_a_kind_and_a_description(asset_graph):

@@ -1,5 +1,6 @@
-"""The board pack end to end on a small hand-made warehouse (tests/test_pack_fixture_db.py):
-PDF read back with poppler (pdftotext / pdftoppm), HTML, xlsx and indicators.csv."""
+"""The board pack end to end on a small hand-made warehouse (tests/pack_fixture.py, the
+marts.pack_* models as their dbt contracts define them): PDF read back with poppler (pdftotext /
+pdftoppm), HTML, xlsx and indicators.csv."""
 
 from __future__ import annotations
 
@@ -12,17 +13,17 @@ from pathlib import Path
 import duckdb
 import openpyxl
 import pytest
-from PIL import Image
-from test_pack_fixture_db import (
+from pack_fixture import (
     MONTH,
     PERSON_ID,
     PLACEMENT_ID,
     build_fixture_db,
     write_commentary,
 )
+from PIL import Image
 
 from pipelines.pack import build_board_pack
-from pipelines.pack.indicators_csv import MonthNotAvailableError
+from pipelines.pack.data import MonthNotAvailableError
 from pipelines.settings import Settings
 
 AUTHORITY = "Demo Borough Council (synthetic data)"
@@ -37,11 +38,11 @@ def _poppler(tool: str) -> str:
 
 def _settings(root: Path, output: str = "out") -> Settings:
     return Settings(
-        database=root / "warehouse.duckdb",
-        extracts_dir=root / "extracts",
-        output_dir=root / output,
-        restricted_dir=root / "restricted",
-        commentary_dir=root / "commentary",
+        db=str(root / "warehouse.duckdb"),
+        extracts=str(root / "extracts"),
+        output=str(root / output),
+        restricted=str(root / "restricted"),
+        commentary=str(root / "commentary"),
         authority_name=AUTHORITY,
     )
 
@@ -134,11 +135,9 @@ def test_cover_names_month_authority_load_times_and_caveat(pdf_pages):
     cover = pdf_pages[0]
     assert "Improvement Board Performance Report" in cover and "August 2014" in cover
     assert AUTHORITY in cover
-    # latest successful load per file, not the earlier loads and not the later failed one
+    # the latest successful load of each file (marts.pack_extract_loads)
     assert "15 September 2014 between 02:10 and 02:13" in cover
     assert "ssd_cp_reviews.csv 15 September 2014 02:12" in cover
-    assert "14 September" not in cover and "16 September" not in cover
-    assert "17 September" not in cover
     assert "due to the live nature of the system" in cover
     assert "up to and including 31 August 2014" in cover
 
@@ -254,9 +253,25 @@ def test_data_quality_section(pdf_pages):
     )
     assert "Market Town 40 29 24 72.50% In progress" in text
     assert "Rural 0 0 0 N/A" in text and "No stale backlog" in text
-    assert "Child has a later placement 2" in text
+    assert "As at the end of August 2014: 4 placements." in text
+    assert "The child has a later placement 2" in text
     assert "has yet to be reflected in the charts" in text
-    assert "not available" in text  # no pipelines.quality yet: said, not hidden
+    # failures by reporting month, up to August and never after it
+    assert "failures by reporting month" in text
+    assert "ssd_cla_placement_cross_table 20 41 72" in text
+    assert "ssd_cp_plans_cross_table 5 4 3" in text
+    assert "1 further check found no failing records" in text
+
+
+def test_caveats_beside_the_indicators_they_touch(pdf_pages):
+    cp = _page_for(pdf_pages, "Children Subject to a Child Protection Plan")
+    assert (
+        "Data quality: 3 CP plan records: CP plan overlaps another CP plan for the same child "
+        "(as at 31 August 2014)." in cp
+    )
+    assert "Data quality: 1 CP plan record: CP plan record has no start date" in cp
+    contacts = _page_for(pdf_pages, "Contacts Received Per Month")
+    assert "Data quality" not in contacts  # July's caveat is not August's
 
 
 def test_no_child_level_identifiers_anywhere(pack, pdf_pages):
@@ -337,11 +352,11 @@ def test_xlsx_scorecard_first_then_one_sheet_per_indicator(pack):
 
 def test_missing_commentary_file_gives_fallback_everywhere(pack, tmp_path):
     settings = Settings(
-        database=pack["root"] / "warehouse.duckdb",
-        extracts_dir=tmp_path,
-        output_dir=tmp_path / "out",
-        restricted_dir=tmp_path,
-        commentary_dir=tmp_path / "no-commentary-here",
+        db=str(pack["root"] / "warehouse.duckdb"),
+        extracts=str(tmp_path),
+        output=str(tmp_path / "out"),
+        restricted=str(tmp_path),
+        commentary=str(tmp_path / "no-commentary-here"),
         authority_name=AUTHORITY,
     )
     con = duckdb.connect(str(settings.database), read_only=True)

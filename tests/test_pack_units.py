@@ -1,21 +1,17 @@
-"""Board pack building blocks: facts, commentary, quality hooks, charts, formats."""
+"""Board pack building blocks: facts, commentary, the data-quality readers, charts, formats."""
 
 from __future__ import annotations
 
 import base64
 import datetime as dt
-import sys
-import types
 
 import duckdb
-import pandas as pd
 import pytest
-from test_pack_fixture_db import MONTH, build_fixture_db, write_commentary
+from pack_fixture import MONTH, build_fixture_db, write_commentary
 
-from pipelines.pack import charts, dq, quality_hooks
+from pipelines.pack import charts, dq
 from pipelines.pack.commentary import load_commentary, parse_sections, render_markdown
 from pipelines.pack.context import as_at_statement, build_context
-from pipelines.pack.data import latest_loads
 from pipelines.pack.facts import small_numbers_text, three_month_sentence
 from pipelines.pack.formatting import (
     fmt_count,
@@ -34,7 +30,14 @@ def _point(month: str, num, den) -> dict:
     return {"month": dt.date.fromisoformat(f"{month}-01"), "numerator": num, "denominator": den}
 
 
-RCPC = {"indicator_code": "rcpc_timely", "unit": "percent", "measure_period": "In month"}
+RCPC = {
+    "indicator_code": "rcpc_timely",
+    "unit": "percent",
+    "counted_singular": "review conference",
+    "counted_plural": "review conferences",
+    "counted_verb": "held",
+    "met_phrase": "were in timescale",
+}
 
 
 def test_three_month_sentence_in_the_seed_words():
@@ -56,8 +59,8 @@ def test_three_month_sentence_across_a_year_end_and_singulars():
 def test_three_month_sentence_needs_all_three_months_and_a_flow_indicator():
     two = [_point("2014-07", 57, 60), _point("2014-08", 13, 15)]
     assert three_month_sentence(RCPC, two, dt.date(2014, 8, 1)) is None
-    snapshot = {"indicator_code": "cp_visits_timely", "unit": "percent"}
-    snapshot["measure_period"] = "Month end (snapshot)"
+    # a snapshot has no words for it in the catalogue: no sentence
+    snapshot = {"indicator_code": "cp_visits_timely", "unit": "percent", "counted_plural": None}
     three = [_point("2014-06", 1, 2), *two]
     assert three_month_sentence(snapshot, three, dt.date(2014, 8, 1)) is None
     none_held = [_point(m, 0, 0) for m in ("2014-06", "2014-07", "2014-08")]
@@ -70,7 +73,6 @@ def test_small_numbers_warning():
     assert small_numbers_text({"denominator": 8, "small_numbers": True}) == (
         "Small numbers: one record moves this figure by 12.50 points (denominator 8)."
     )
-    assert small_numbers_text({"denominator": 8, "small_numbers": None}) is not None
     assert small_numbers_text({"denominator": 35, "small_numbers": False}) is None
     assert small_numbers_text({"denominator": 0, "small_numbers": True}) is None
 
@@ -120,7 +122,7 @@ def test_empty_section_and_missing_file_are_no_commentary(tmp_path):
     assert load_commentary(tmp_path / "absent", MONTH).html_for("contacts") is None
 
 
-# --- data quality hooks ------------------------------------------------------------------
+# --- data quality readers ------------------------------------------------------------------
 
 
 @pytest.fixture(scope="module")
@@ -133,101 +135,74 @@ def fixture_db(tmp_path_factory):
     con.close()
 
 
-@pytest.fixture()
-def fake_quality(monkeypatch):
-    """Stands in for pipelines.quality until that module exists."""
-    module = types.ModuleType("pipelines.quality")
-    module.latest_caveats = lambda con: pd.DataFrame(
-        [
-            {
-                "indicator_code": "cp_children",
-                "severity": "warning",
-                "message": "3 CP plans overlap another plan for the same child",
-            },
-            {"indicator_code": "cp_children", "severity": "error", "message": "not shown"},
-        ]
-    )
-    module.check_trend = lambda con: pd.DataFrame(
-        [
-            {"check_name": "cp_plans_overlap", "month": dt.date(2014, m, 1), "failures": f}
-            for m, f in ((6, 5), (7, 4), (8, 3))
-        ]
-    )
-    monkeypatch.setitem(sys.modules, "pipelines.quality", module)
-    return module
-
-
 def _settings(root) -> Settings:
     return Settings(
-        database=root / "warehouse.duckdb",
-        extracts_dir=root,
-        output_dir=root / "out",
-        restricted_dir=root,
-        commentary_dir=root / "commentary",
+        db=str(root / "warehouse.duckdb"),
+        extracts=str(root),
+        output=str(root / "out"),
+        restricted=str(root),
+        commentary=str(root / "commentary"),
         authority_name="Test Council",
     )
 
 
-def test_warning_caveat_reaches_the_indicator_page(fixture_db, fake_quality):
+def test_caveats_of_the_month_reach_the_indicator_page_largest_first(fixture_db):
     con, root = fixture_db
     ctx = build_context(con, MONTH, _settings(root), load_commentary(root / "commentary", MONTH))
     pages = {page.code: page for page in ctx.indicators}
     caveats = [f.text for f in pages["cp_children"].facts if f.kind == "caveat"]
-    assert caveats == ["Data quality: 3 CP plans overlap another plan for the same child"]
-    assert not [f for f in pages["contacts"].facts if f.kind == "caveat"]
-    html = render_html(ctx)
-    assert "3 CP plans overlap another plan" in html and "not shown" not in html
-    assert "cp_plans_overlap" in html  # the check trend table
-    assert "caveats per indicator were not available" not in html
+    assert caveats == [
+        "Data quality: 3 CP plan records: CP plan overlaps another CP plan for the same child "
+        "(as at 31 August 2014).",
+        "Data quality: 1 CP plan record: CP plan record has no start date (as at 31 August 2014).",
+    ]
+    assert not [f for f in pages["contacts"].facts if f.kind == "caveat"]  # July's, not August's
+    assert ctx.checks_ran
 
 
-def test_no_quality_module_means_no_caveats(fixture_db, monkeypatch):
-    monkeypatch.setitem(sys.modules, "pipelines.quality", None)  # import fails
+def test_check_trend_is_by_reporting_month_up_to_the_pack_month(fixture_db):
     con, _ = fixture_db
-    assert quality_hooks.latest_caveats(con).available is False
-    assert quality_hooks.check_trend(con) is None
+    trend = dq.check_trend(con, dt.date(2014, 8, 1))
+    assert trend.periods == ["Jun-14", "Jul-14", "Aug-14"]
+    assert dict(trend.rows) == {
+        "ssd_cla_placement_cross_table": [20, 41, 72],
+        "ssd_cp_plans_cross_table": [5, 4, 3],
+    }
+    assert trend.checks_without_failures == 1
+    # July's pack rebuilt later shows the months to July only
+    assert dq.check_trend(con, dt.date(2014, 7, 1)).periods == ["Jun-14", "Jul-14"]
 
 
-def test_quality_table_not_built_yet_means_no_caveats(fixture_db, monkeypatch):
-    module = types.ModuleType("pipelines.quality")
-
-    def latest_caveats(con):
-        return con.execute("select * from quality.check_results").df()
-
-    module.latest_caveats = latest_caveats
-    monkeypatch.setitem(sys.modules, "pipelines.quality", module)
-    con, _ = fixture_db
-    caveats = quality_hooks.latest_caveats(con)
-    assert caveats.available is False and caveats.for_indicator("cp_children") == []
+def test_a_month_the_checks_never_ran_for_says_so(fixture_db, tmp_path):
+    con, root = fixture_db
+    assert dq.check_trend(con, dt.date(2014, 4, 1)) is None
+    html = render_html(
+        build_context(con, "2014-04", _settings(root), load_commentary(tmp_path, "2014-04"))
+    )
+    assert "have not been run as at the end of April 2014" in html
 
 
-def test_quality_sections_absent_say_not_available(tmp_path):
-    con = duckdb.connect(str(tmp_path / "empty.duckdb"))
-    assert dq.cleansing_status(con, dt.date(2014, 8, 1)) is None
-    assert dq.unended_placements(con, dt.date(2014, 8, 1)) is None
-    assert latest_loads(con) == []
-    assert "load log was not available" in as_at_statement(dt.date(2014, 8, 31), [])
-    con.close()
-
-
-def test_unended_placements_reads_aggregates_only(fixture_db):
+def test_unended_placements_as_at_the_month_end(fixture_db):
     con, _ = fixture_db
     unended = dq.unended_placements(con, dt.date(2014, 8, 1))
-    assert unended.total == 4 and unended.for_month
-    assert unended.by_reason[0] == ("Child has a later placement", 2)
-    assert unended.effect_columns == [
-        "cla_children",
-        "cla_children_excluding_unended",
-        "difference",
-    ]
-    assert [r["month"] for r in unended.effect_rows][-1] == dt.date(2014, 8, 1)  # not September
+    assert unended.total == 4  # not September's
+    assert unended.by_reason[0] == ("The child has a later placement", 2)
+    assert [r["month"] for r in unended.effect_rows] == [dt.date(2014, m, 1) for m in range(3, 9)]
 
 
-def test_cleansing_percent_accepts_a_fraction():
-    row = {"pct_complete": 0.75, "stale_backlog": 80, "closed_since": 60}
-    assert dq._as_percent(row) == pytest.approx(75.0)
-    row = {"pct_complete": 75.0, "stale_backlog": 80, "closed_since": 60}
-    assert dq._as_percent(row) == pytest.approx(75.0)
+def test_cleansing_status_and_sentence(fixture_db):
+    con, _ = fixture_db
+    cleansing = dq.cleansing_status(con, dt.date(2014, 8, 1))
+    assert (cleansing.start, cleansing.complete, len(cleansing.with_backlog)) == (
+        dt.date(2014, 5, 1),
+        4,
+        8,
+    )
+    assert dq.cleansing_status(con, dt.date(2014, 4, 1)) is None  # before the exercise
+
+
+def test_no_load_yet_is_said(tmp_path):
+    assert "No extract has been loaded" in as_at_statement(dt.date(2014, 8, 31), [])
 
 
 # --- charts and formats ------------------------------------------------------------------

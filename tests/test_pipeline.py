@@ -30,10 +30,12 @@ def test_lineage_runs_from_the_extract_to_the_pack():
     graph = defs.resolve_asset_graph()
     chain = [
         dg.AssetKey(["raw", "ssd_contacts"]),
+        dg.AssetKey(["staging", "base_ssd_contacts"]),
         dg.AssetKey(["staging", "stg_contacts"]),
         dg.AssetKey(["indicators", "ind_contacts"]),
         dg.AssetKey(["marts", "int_indicator_values"]),
         dg.AssetKey(["marts", "fct_indicator_month"]),
+        dg.AssetKey(["marts", "pack_indicators"]),
         dg.AssetKey(["board_pack"]),
     ]
     for upstream, downstream in zip(chain, chain[1:], strict=False):
@@ -109,7 +111,12 @@ def test_a_rerun_with_nothing_changed_reuses_every_stage(small_run, monkeypatch)
     rerun = run_pipeline(small_run.settings.extracts_dir.parent, small_run.month, monkeypatch)
 
     assert rerun.success, rerun.failures
-    assert rerun.reused == ["board_pack", "data_quality_checks", "dbt_models"]
+    assert rerun.reused == [
+        "board_pack",
+        "data_quality_checks",
+        "dbt_check_result_views",
+        "dbt_models",
+    ]
     assert _pack_state(rerun) == pack_before, "the pack was written again"
     assert (rerun.month_dir / "indicators.csv").read_bytes() == csv_before
     assert _history_rows(rerun) == history_before, "the suites ran again"
@@ -126,7 +133,7 @@ def test_new_commentary_renders_the_pack_again_and_nothing_else(small_run, monke
     rerun = run_pipeline(small_run.settings.extracts_dir.parent, small_run.month, monkeypatch)
 
     assert rerun.success, rerun.failures
-    assert rerun.reused == ["data_quality_checks", "dbt_models"]
+    assert rerun.reused == ["data_quality_checks", "dbt_check_result_views", "dbt_models"]
     assert _pack_state(rerun)["board_pack.html"] != pack_before["board_pack.html"]
     html = (rerun.month_dir / "board_pack.html").read_text(encoding="utf-8")
     assert "safeguarding week 7731" in html
@@ -144,7 +151,8 @@ def test_a_changed_extract_rebuilds_every_stage(small_run, monkeypatch):
     rerun = run_pipeline(small_run.settings.extracts_dir.parent, small_run.month, monkeypatch)
 
     assert rerun.success, rerun.failures
-    assert rerun.reused == []
+    # the models and checks are built again; the views over the check results are unchanged
+    assert rerun.reused == ["dbt_check_result_views"]
     _, after = read_indicators_csv(rerun.month_dir)
     assert int(after["contacts"]["value"]) == int(before["contacts"]["value"]) + 1
     assert _history_rows(rerun) == 2 * history_before, "the suites ran again, once"

@@ -1,6 +1,7 @@
-"""The suites as Dagster asset checks on generated extracts: warnings let the board pack
-through, an error-severity failure (a broken extract) blocks it, and on the demo every
-planted problem in the generator's manifest is found by the right check and nothing else."""
+"""The suites as Dagster asset checks on generated extracts, after dbt built the views they read:
+warnings let the board pack through, an error-severity failure (a broken extract) blocks it,
+and on the demo every planted problem in the generator's manifest is found by the right check
+and nothing else."""
 
 import shutil
 from pathlib import Path
@@ -9,16 +10,18 @@ import dagster as dg
 import duckdb
 import pandas as pd
 import pytest
-from dagster_duckdb import DuckDBResource
 
+from pipelines.assets.dbt import build_dbt_assets, ensure_dbt_manifest
 from pipelines.assets.raw import build_raw_assets
-from pipelines.contract import load_contract
-from pipelines.incremental import REBUILD_TAG
-from pipelines.quality import build_quality_checks, load_suites
+from pipelines.partitions import reporting_months
+from pipelines.quality import CHECK_RESULTS_KEY, build_quality_checks, load_suites
+from pipelines.resources import resources
+from pipelines.reuse import REBUILD_TAG, REUSED_FROM_RUN
+from pipelines.settings import Settings
 from pipelines.synthetic import generate_authority
 
 SMALL_SCALE = 0.2  # the generator cannot build an authority much smaller than this
-ENV = ("BOARDPACK_DB", "BOARDPACK_EXTRACTS", "BOARDPACK_OUTPUT", "BOARDPACK_RESTRICTED")
+MONTH = "2014-08"
 
 
 @pytest.fixture(scope="module")
@@ -28,17 +31,10 @@ def small_extracts(tmp_path_factory) -> Path:
     return folder
 
 
-@pytest.fixture(scope="module")
-def demo_extracts(tmp_path_factory) -> Path:
-    folder = tmp_path_factory.mktemp("demo") / "extracts"
-    generate_authority(folder, scale=1.0)
-    return folder
-
-
 def pack_stub():
-    """Stands in for dbt and the board pack: downstream of every raw table."""
+    """Stands in for the board pack: downstream of the check results."""
 
-    @dg.asset(key="board_pack", deps=[dg.AssetKey(["raw", t]) for t in load_contract()])
+    @dg.asset(key="board_pack", deps=[CHECK_RESULTS_KEY], partitions_def=reporting_months)
     def board_pack() -> None:
         return None
 
@@ -46,34 +42,45 @@ def pack_stub():
 
 
 def run_pipeline(
-    root: Path, extracts: Path, monkeypatch, instance=None, checks=None, tags=None
+    root: Path, extracts: Path, instance=None, tags=None, suites: Path | None = None
 ) -> tuple[dg.ExecuteInProcessResult, Path]:
-    """Load the extracts and run every check in-process, with all paths under root."""
+    """Load the extracts, build the models and run every check for August 2014 in-process,
+    with all paths under root."""
+    ensure_dbt_manifest()
     root.mkdir(parents=True, exist_ok=True)
-    values = (root / "w.duckdb", extracts, root / "out", root / "restricted")
-    paths = dict(zip(ENV, values, strict=True))
-    for name, value in paths.items():
-        monkeypatch.setenv(name, str(value))
-    # the as-at date comes from the extracts themselves, as it does in the nightly run
-    monkeypatch.delenv("BOARDPACK_AS_AT", raising=False)
+    settings = Settings(
+        db=str(root / "w.duckdb"),
+        extracts=str(extracts),
+        output=str(root / "out"),
+        restricted=str(root / "restricted"),
+    )
     defs = dg.Definitions(
-        assets=[*build_raw_assets(), pack_stub()],
-        asset_checks=build_quality_checks() if checks is None else checks,
-        resources={"warehouse": DuckDBResource(database=str(paths["BOARDPACK_DB"]))},
+        assets=[
+            *build_raw_assets(),
+            *build_dbt_assets(),
+            build_quality_checks(suites) if suites else build_quality_checks(),
+            pack_stub(),
+        ],
+        resources=resources(settings),
         executor=dg.in_process_executor,
     )
     job = defs.resolve_implicit_global_asset_job_def()
     result = job.execute_in_process(
-        instance=instance or dg.DagsterInstance.ephemeral(), raise_on_error=False, tags=tags
+        partition_key=MONTH,
+        instance=instance or dg.DagsterInstance.ephemeral(),
+        raise_on_error=False,
+        tags=tags,
     )
-    return result, paths["BOARDPACK_DB"]
+    return result, settings.database
 
 
 def evaluations(result) -> dict[str, dg.AssetCheckEvaluation]:
+    """The suites' evaluations (the dbt data tests are asset checks on the models too)."""
     return {
         e.event_specific_data.check_name: e.event_specific_data
         for e in result.all_events
         if e.event_type_value == "ASSET_CHECK_EVALUATION"
+        and e.event_specific_data.asset_key == CHECK_RESULTS_KEY
     }
 
 
@@ -87,13 +94,12 @@ def materialized(result) -> set[str]:
 
 @pytest.fixture(scope="module")
 def warning_run(small_extracts, tmp_path_factory):
-    with pytest.MonkeyPatch.context() as mp:
-        root = tmp_path_factory.mktemp("warning_run")
-        first, db = run_pipeline(root, small_extracts, mp)
-        # the same extracts again: the suites would be reused (see the test below) unless
-        # the run asks for them to run again
-        second, _ = run_pipeline(root, small_extracts, mp, tags={REBUILD_TAG: "true"})
-        third, _ = run_pipeline(root, small_extracts, mp)
+    root = tmp_path_factory.mktemp("warning_run")
+    first, db = run_pipeline(root, small_extracts)
+    # the same extracts again: the suites would be reused (see the test below) unless the run
+    # asks for them to run again
+    second, _ = run_pipeline(root, small_extracts, tags={REBUILD_TAG: "true"})
+    third, _ = run_pipeline(root, small_extracts)
     return first, second, db, third
 
 
@@ -107,6 +113,7 @@ def test_warnings_do_not_block_the_board_pack(warning_run):
     assert failed, "the generated extracts carry planted warnings"
     assert all(c.severity == dg.AssetCheckSeverity.WARN for c in failed)
     assert all(c.blocking for c in checks.values())
+    assert all(c.asset_key == CHECK_RESULTS_KEY for c in checks.values())
 
 
 def test_check_metadata_for_the_ui(warning_run):
@@ -115,7 +122,8 @@ def test_check_metadata_for_the_ui(warning_run):
     meta = {k: v.value for k, v in placement.metadata.items()}
     assert meta["expectations_failed"] >= 1 and meta["error_expectations_failed"] == 0
     assert meta["failing_records"] > 0
-    assert meta["as_at"] == "2014-08-31"  # the generator's extract end
+    assert meta["as_at"] == "2014-08-31"  # the end of the run's reporting month
+    assert meta["reporting_month"] == MONTH and meta["checked_at"]
     assert meta["change_since_last_run"] is None  # a first run has nothing to compare with
     assert "unended_placement_later_placement" in meta["results"]
     assert Path(meta["worklist_folder"]).is_dir()
@@ -149,7 +157,7 @@ def test_unchanged_inputs_report_the_last_results_again_without_running(warning_
     for name, evaluation in again.items():
         meta = {k: v.value for k, v in evaluation.metadata.items()}
         original = {k: v.value for k, v in before[name].metadata.items()}
-        assert meta.pop("reused_from_run") == second.run_id
+        assert meta.pop(REUSED_FROM_RUN) == second.run_id
         assert meta.pop("results").startswith(f"Reused from run {second.run_id}")
         original.pop("results")
         # the second run found the same counts as the first: no change, as now
@@ -166,45 +174,43 @@ def test_unchanged_inputs_report_the_last_results_again_without_running(warning_
     assert (third.run_id,) not in rows, "nothing new was checked, so nothing new is in the history"
 
 
-def test_an_error_severity_failure_blocks_the_board_pack(small_extracts, tmp_path, monkeypatch):
+def test_an_error_severity_failure_blocks_the_board_pack(small_extracts, tmp_path):
     broken = tmp_path / "extracts"
     shutil.copytree(small_extracts, broken)
     placements = broken / "ssd_cla_placement.csv"
     header = placements.read_text(encoding="utf-8").splitlines()[0]
     placements.write_text(header + "\n", encoding="utf-8")  # the extract came through empty
 
-    result, _ = run_pipeline(tmp_path / "run", broken, monkeypatch)
+    result, _ = run_pipeline(tmp_path / "run", broken)
     assert not result.success
     assert "board_pack" not in materialized(result)
     assert "raw/ssd_cla_placement" in materialized(result)  # it loaded: the check stopped it
     checks = evaluations(result)
-    blocked = checks["ssd_cla_placement"]
+    blocked = checks["ssd_cla_placement_as_loaded"]
     assert not blocked.passed and blocked.severity == dg.AssetCheckSeverity.ERROR
     assert {k: v.value for k, v in blocked.metadata.items()}["error_expectations_failed"] == 1
     # every other check still ran and reported
     assert set(checks) == {s.name for s in load_suites()}
 
 
-def test_demo_manifest_every_planted_problem_found_and_nothing_else(
-    demo_extracts, tmp_path, monkeypatch
-):
-    result, db = run_pipeline(tmp_path, demo_extracts, monkeypatch)
-    assert result.success, "warnings only: the demo pack must be produced"
+def test_demo_manifest_every_planted_problem_found_and_nothing_else(demo_run, demo_extracts):
+    """The session's demo run (the whole pipeline for August 2014): warnings only, so the pack
+    was produced; every planted problem is on a worklist under its kind, and nothing else."""
     manifest = pd.read_csv(demo_extracts / "manifest.csv", dtype=str)
     kinds = {(s.name, e.name): e.kind for s in load_suites() for e in s.expectations}
-    con = duckdb.connect(str(db), read_only=True)
-    try:
+    with demo_run.connect() as con:
         flagged = con.execute(
             "SELECT check_name, expectation, table_name, record_id FROM quality.worklist_records"
         ).fetchall()
-    finally:
-        con.close()
+        failed_tables = {
+            table
+            for (table,) in con.execute(
+                "SELECT DISTINCT table_name FROM quality.check_results WHERE status = 'failed'"
+            ).fetchall()
+        }
     found = {(table, rid, kinds[(check, exp)]) for check, exp, table, rid in flagged}
     planted = set(zip(manifest["table"], manifest["record_id"], manifest["kind"], strict=True))
     assert planted - found == set(), "planted problems not found by the right check"
     assert found - planted == set(), "clean records (or the wrong kind) flagged"
-    # and each kind's check failed in Dagster
-    checks = evaluations(result)
-    for table in set(manifest["table"]):
-        failed = [n for n, c in checks.items() if c.asset_key.path[-1] == table and not c.passed]
-        assert failed, table
+    # and a check of each table with planted problems failed
+    assert set(manifest["table"]) <= failed_tables

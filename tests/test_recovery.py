@@ -44,15 +44,15 @@ BOARDPACK = Path(sys.executable).parent / "boardpack"
 PACK_FILES = ("indicators.csv", "board_pack.html", "board_pack.pdf", "board_pack.xlsx")
 # How a stage is recognised as under way from the run's console output (`boardpack run` prints
 # one "HH:MM:SS step: message" line per message its steps write). The steps run in the order
-# ingest (raw_extracts: 13 files checked, then loaded in one transaction), data_quality_checks,
-# dbt_models, board_pack.
+# ingest (raw_extracts: 13 files checked, then loaded in one transaction), dbt_models,
+# data_quality_checks (on the views dbt built), dbt_check_result_views, board_pack.
 #   ingest: the first file reported checked (the other twelve are still to come, and nothing
 #           is loaded before all are checked);
-#   checks: the raw tables loaded, which is when the checks step starts (it reports only at
-#           its end), plus part of the baseline's checks duration;
 #   dbt:    dbt's build command started, plus a few seconds into the build;
+#   checks: the first dbt build finished, which is when the checks step starts (it reports only
+#           at its end), plus part of the baseline's checks duration;
 #   pack:   the pack's staging folder (output/.tmp-<month>-*) appearing.
-STAGES = ("ingest", "checks", "dbt", "pack")
+STAGES = ("ingest", "dbt", "checks", "pack")
 CHECKED_LINE = re.compile(r"^\d\d:\d\d:\d\d raw_extracts: \S+\.csv: (checked|unchanged)")
 LOADED_LINE = re.compile(r"^\d\d:\d\d:\d\d raw_extracts: loaded \d+ of \d+ tables")
 CHECKS_LINE = re.compile(r"^\d\d:\d\d:\d\d data_quality_checks: ")
@@ -113,15 +113,15 @@ def _line_time(line: str) -> float | None:
 
 def _checks_seconds(output: str) -> float:
     """The checks step's duration in a complete run's output (one-second log resolution)."""
-    last_raw = checks_done = None
+    models_built = checks_done = None
     for line in output.splitlines():
-        if LOADED_LINE.search(line):
-            last_raw = _line_time(line)
+        if "Finished dbt command" in line and models_built is None:
+            models_built = _line_time(line)
         elif CHECKS_LINE.search(line) and checks_done is None:
             checks_done = _line_time(line)
-    if last_raw is None or checks_done is None or checks_done < last_raw:
+    if models_built is None or checks_done is None or checks_done < models_built:
         return 2.0
-    return max(checks_done - last_raw, 1.0)
+    return max(checks_done - models_built, 1.0)
 
 
 def _run_and_kill(
@@ -141,6 +141,7 @@ def _run_and_kill(
     checked = threading.Event()
     loaded = threading.Event()
     dbt_started = threading.Event()
+    models_built = threading.Event()
 
     def read() -> None:
         for line in proc.stdout:
@@ -151,14 +152,16 @@ def _run_and_kill(
                 loaded.set()
             elif "Running dbt command" in line:
                 dbt_started.set()
+            elif "Finished dbt command" in line:
+                models_built.set()
 
     def under_way() -> bool:
         if stage == "ingest":
             return checked.is_set()
-        if stage == "checks":
-            return loaded.is_set()
         if stage == "dbt":
             return dbt_started.is_set()
+        if stage == "checks":
+            return models_built.is_set()
         output = root / "output"
         return output.exists() and any(output.glob(f".tmp-{MONTH}-*"))
 
@@ -193,9 +196,10 @@ def _run_and_kill(
     output = "".join(lines)
     if stage == "ingest":
         assert not loaded.is_set(), "the raw tables were loaded before the ingest kill"
-    if stage == "checks":  # the kill came before the checks step reported its end
+    if stage == "checks":  # the kill came after the models, before the checks reported their end
         assert not any(CHECKS_LINE.search(line) for line in lines), "the checks had finished"
-    if stage in ("ingest", "checks", "dbt"):
+        assert output.count("Finished dbt command") == 1
+    if stage in ("ingest", "dbt"):
         assert "Finished dbt command" not in output, f"dbt had finished before the {stage} kill"
     return output
 

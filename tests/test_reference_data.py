@@ -25,14 +25,17 @@ def test_bank_holidays_include_the_days_indicators_md_relies_on():
     assert date(2020, 5, 4) not in days
 
 
-def test_every_indicator_model_is_in_the_union_and_the_catalogue():
-    model_files = {
-        path.stem.removeprefix("ind_")
-        for path in (DBT_PROJECT_DIR / "models" / "indicators").glob("ind_*.sql")
-    }
-    union_sql = (DBT_PROJECT_DIR / "models" / "marts" / "int_indicator_values.sql").read_text()
-    union = set(re.findall(r"'ind_([a-z0-9_]+)'", union_sql))
+def test_every_indicator_model_has_a_catalogue_row_and_is_in_the_union():
+    """One indicator = its model, its yml and its catalogue row: the union's list is written
+    from the models (pipelines/dbt_project.py), never by hand."""
+    from pipelines.dbt_project import INDICATOR_LIST, indicator_list_text, indicator_model_names
+
+    models = indicator_model_names()
     with (DBT_PROJECT_DIR / "seeds" / "ref_indicator_catalogue.csv").open() as handle:
         catalogue = {row["code"] for row in csv.DictReader(handle)}
-    assert len(model_files) == 23
-    assert model_files == union == catalogue
+    assert len(models) == 23
+    assert {name.removeprefix("ind_") for name in models} == catalogue
+    written = (DBT_PROJECT_DIR / INDICATOR_LIST).read_text(encoding="utf-8")
+    assert written == indicator_list_text(models), "run `make manifest` (the list is stale)"
+    union_sql = (DBT_PROJECT_DIR / "models" / "marts" / "int_indicator_values.sql").read_text()
+    assert not re.search(r"'ind_[a-z0-9_]+'", union_sql), "no list in the union model"

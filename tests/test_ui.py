@@ -1,7 +1,7 @@
 """The Dagster UI end to end: a real webserver and daemon (`dagster dev`, as `make ui` starts
 them) on a free local port, driven through its GraphQL API and a headless Chromium.
 
-The runs use a small synthetic authority and temporary folders (tests/conftest_ui.py).
+The runs use a small synthetic authority and temporary folders (tests/dagster_server.py).
 """
 
 from __future__ import annotations
@@ -13,9 +13,9 @@ import pytest
 from playwright.sync_api import sync_playwright
 
 try:  # tests/ is on sys.path unless it becomes a package
-    from conftest_ui import DagsterServer, dagster_server, small_authority  # noqa: F401
+    from dagster_server import DagsterServer, dagster_server, small_authority  # noqa: F401
 except ImportError:  # pragma: no cover
-    from tests.conftest_ui import DagsterServer, dagster_server, small_authority  # noqa: F401
+    from tests.dagster_server import DagsterServer, dagster_server, small_authority  # noqa: F401
 
 from pipelines.operations import (
     FRESHNESS_CHECK_NAME,

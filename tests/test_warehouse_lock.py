@@ -16,7 +16,8 @@ from pathlib import Path
 import dagster as dg
 from pipeline_helpers import pipeline_environment
 
-from pipelines.resources import WarehouseResource
+from pipelines.resources import Warehouse
+from pipelines.settings import Settings
 from pipelines.warehouse_lock import lock_path, warehouse_lock
 
 BOARDPACK = Path(sys.executable).parent / "boardpack"
@@ -25,14 +26,15 @@ BOARDPACK = Path(sys.executable).parent / "boardpack"
 DAGSTER_HOLDER = """
 import sys, time
 import dagster as dg
-from pipelines.resources import WarehouseResource
+from pipelines.resources import Warehouse
+from pipelines.settings import Settings
 
 @dg.asset
-def slow(warehouse: WarehouseResource):
+def slow(warehouse: Warehouse):
     print("holding", flush=True)
     time.sleep(120)
 
-dg.materialize([slow], resources={"warehouse": WarehouseResource(database=sys.argv[1])})
+dg.materialize([slow], resources={"warehouse": Warehouse(settings=Settings(db=sys.argv[1]))})
 """
 # Anything else that holds it (here: the lock alone, as `boardpack run` takes it).
 PLAIN_HOLDER = """
@@ -165,7 +167,7 @@ def test_a_dagster_run_waits_for_the_warehouse(tmp_path):
     ran = threading.Event()
 
     @dg.asset
-    def touch(warehouse: WarehouseResource):
+    def touch(warehouse: Warehouse):
         with warehouse.get_connection() as con:
             con.execute("CREATE TABLE touched AS SELECT 1 AS x")
         ran.set()
@@ -178,7 +180,7 @@ def test_a_dagster_run_waits_for_the_warehouse(tmp_path):
         results.append(
             dg.materialize(
                 [touch],
-                resources={"warehouse": WarehouseResource(database=str(database))},
+                resources={"warehouse": Warehouse(settings=Settings(db=str(database)))},
                 instance=instance,
             )
         )

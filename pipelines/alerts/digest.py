@@ -109,7 +109,7 @@ def compose(report: RunReport) -> tuple[str, str] | None:
         + ("FAILED." if report.run_failed else "succeeded with data-quality warnings.")
     ]
     if report.as_at:
-        body.append(f"Extract checked as at {report.as_at}.")
+        body.append(f"Records checked as at {report.as_at} (the end of the reporting month).")
     if report.run_url:
         body.append(f"Run in Dagster: {report.run_url}")
     if blocking:

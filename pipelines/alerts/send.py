@@ -1,4 +1,4 @@
-"""Sending the digest with apprise, to the addresses in the environment.
+"""Sending the digest with apprise, to the addresses in the settings (pipelines/settings.py):
 
 - BOARDPACK_ALERT_EMAIL_URL: apprise mail URL(s), e.g.
   ``mailtos://user:password@smtp.example.org:587?from=boardpack@example.org&to=perf@example.org``
@@ -12,31 +12,22 @@ Nothing is configured: nothing is sent (the digest is still logged by the sensor
 from __future__ import annotations
 
 import logging
-import os
 
 import apprise
 
 from pipelines.alerts.redact import guard_logger
+from pipelines.settings import ENVIRONMENT_VARIABLES
 
-EMAIL_ENV = "BOARDPACK_ALERT_EMAIL_URL"
-WEBHOOK_ENV = "BOARDPACK_ALERT_WEBHOOK_URLS"
+EMAIL_ENV = ENVIRONMENT_VARIABLES["alert_email_url"]
+WEBHOOK_ENV = ENVIRONMENT_VARIABLES["alert_webhook_urls"]
 
 log = logging.getLogger(__name__)
 # apprise logs a URL it cannot parse, secrets included: never let them through
 guard_logger("apprise")
 
 
-def configured_urls() -> list[str]:
-    urls = []
-    for name in (EMAIL_ENV, WEBHOOK_ENV):
-        # apprise URLs may contain commas (to=a@x,b@y), so only whitespace separates them
-        urls += os.environ.get(name, "").split()
-    return urls
-
-
-def send(title: str, body: str, urls: list[str] | None = None) -> bool:
-    """Send to every configured destination; True when all of them accepted it."""
-    urls = configured_urls() if urls is None else urls
+def send(title: str, body: str, urls: list[str]) -> bool:
+    """Send to every destination (Settings.alert_urls); True when all of them accepted it."""
     if not urls:
         log.info("no alert destinations configured (%s, %s)", EMAIL_ENV, WEBHOOK_ENV)
         return False

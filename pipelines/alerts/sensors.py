@@ -10,8 +10,6 @@ metadata.
 
 from __future__ import annotations
 
-import os
-
 import dagster as dg
 from dagster import DagsterEventType
 
@@ -23,12 +21,12 @@ from pipelines.alerts.digest import (
     RunReport,
     compose,
 )
-from pipelines.alerts.send import EMAIL_ENV, WEBHOOK_ENV, configured_urls, send
+from pipelines.alerts.send import EMAIL_ENV, WEBHOOK_ENV, send
+from pipelines.settings import Settings
 
 SUCCESS_SENSOR = "quality_digest_on_success"
 FAILURE_SENSOR = "quality_digest_on_failure"
 WILL_RETRY_TAG = "dagster/will_retry"
-DAGSTER_URL_ENV = "BOARDPACK_DAGSTER_URL"  # e.g. http://boardpack-host:3000, for a run link
 
 
 def _value(metadata, key):
@@ -63,7 +61,9 @@ def _failed_check(evaluation) -> FailedCheck:
     )
 
 
-def report_for_run(instance: dg.DagsterInstance, run: dg.DagsterRun, failed: bool) -> RunReport:
+def report_for_run(
+    instance: dg.DagsterInstance, run: dg.DagsterRun, failed: bool, dagster_url: str = ""
+) -> RunReport:
     """What the run's event log says about its checks and failed steps."""
     report = RunReport(run_id=run.run_id, job_name=run.job_name, run_failed=failed)
     evaluations = instance.get_records_for_run(
@@ -89,27 +89,27 @@ def report_for_run(instance: dg.DagsterInstance, run: dg.DagsterRun, failed: boo
             # the error's class only: a message can quote a line of an extract
             cls = f" ({error.cls_name})" if error is not None and error.cls_name else ""
             report.failed_steps.append(f"{record.event_log_entry.step_key}{cls}")
-    base = os.environ.get(DAGSTER_URL_ENV, "").rstrip("/")
+    base = dagster_url.strip().rstrip("/")  # BOARDPACK_DAGSTER_URL, e.g. http://host:3000
     if base:
         report.run_url = f"{base}/runs/{run.run_id}"
     return report
 
 
-def notify_for_run(context, failed: bool) -> dg.SkipReason | None:
+def notify_for_run(context, failed: bool, settings: Settings) -> dg.SkipReason | None:
     if failed and context.dagster_run.tags.get(WILL_RETRY_TAG) == "true":
         # the worker died and Dagster re-runs it: the retry's outcome gets the one digest
         return dg.SkipReason(f"run {context.dagster_run.run_id[:8]} will be retried")
-    report = report_for_run(context.instance, context.dagster_run, failed)
+    report = report_for_run(context.instance, context.dagster_run, failed, settings.dagster_url)
     message = compose(report)
     if message is None:
         return dg.SkipReason(f"run {report.run_id[:8]}: every check passed; no digest")
     title, body = message
-    if not configured_urls():
+    if not settings.alert_urls:
         context.log.warning(
             f"no alert destination configured ({EMAIL_ENV}, {WEBHOOK_ENV}); digest:\n{body}"
         )
         return None
-    sent = send(title, body)
+    sent = send(title, body, settings.alert_urls)
     # Not raised on failure: a sensor that raises is evaluated again, which would send the
     # digest twice to the destinations that did accept it.
     log = context.log.info if sent else context.log.error
@@ -125,15 +125,15 @@ def build_alert_sensors() -> list[dg.SensorDefinition]:
         description="After a successful run: a digest when any data-quality check failed "
         "(warnings), nothing otherwise.",
     )
-    def quality_digest_on_success(context: dg.RunStatusSensorContext):
-        return notify_for_run(context, failed=False)
+    def quality_digest_on_success(context: dg.RunStatusSensorContext, settings: Settings):
+        return notify_for_run(context, failed=False, settings=settings)
 
     @dg.run_failure_sensor(
         name=FAILURE_SENSOR,
         default_status=dg.DefaultSensorStatus.RUNNING,
         description="After a failed run: one digest with the failed checks and steps.",
     )
-    def quality_digest_on_failure(context: dg.RunFailureSensorContext):
-        return notify_for_run(context, failed=True)
+    def quality_digest_on_failure(context: dg.RunFailureSensorContext, settings: Settings):
+        return notify_for_run(context, failed=True, settings=settings)
 
     return [quality_digest_on_success, quality_digest_on_failure]

@@ -1,14 +1,23 @@
-"""The dbt project as Dagster assets: staging, reference, indicators and marts.
+"""The dbt project as Dagster assets, built as at the run's reporting month.
 
-The translator maps each dbt source `ssd.<table>` onto the raw asset `raw/<table>`, so the
-lineage runs from the extract file to the pack in one graph, and names each model's asset by
-its schema (`staging/stg_contacts`, `indicators/ind_contacts`, `marts/fct_indicator_month`).
+Two steps, because the pack's views over the check results must come after the checks, which
+test views built in the first:
+
+* `dbt_models`: everything but the models tagged `reads_check_results` (staging as at the month
+  end, intermediate models, indicators, marts, the data-quality views the checks read);
+* `dbt_check_result_views`: the pack's views over quality.check_results.
+
+The reporting month is the run's partition: it reaches dbt as the var `reporting_month` in the
+invocation, with the warehouse file as the var `warehouse` (profiles.yml); nothing is written
+into the process environment. The translator maps each dbt source onto the asset that writes it
+(`ssd.<table>` onto `raw/<table>`, `quality_checks.check_results` onto `quality/check_results`),
+so the lineage runs from the extract file to the pack in one graph, and names each model's asset
+by its schema (`staging/stg_contacts`, `marts/pack_indicators`).
 
 The nightly build runs the models, seeds and data tests. The dbt unit tests check the SQL, not
-the night's data, so they run in CI (`make test`) and not every night, as dbt recommends
-(https://docs.getdbt.com/docs/build/unit-tests#before-you-begin). When neither the extracts nor
-the dbt project changed since the last successful build of every model, the build is skipped
-and the models are reported as current (see pipelines/incremental.py).
+the night's data, so they run in CI (`make test`), as dbt recommends
+(https://docs.getdbt.com/docs/build/unit-tests#before-you-begin). A build whose inputs are all
+unchanged since it last succeeded is not run again (pipelines/reuse.py).
 """
 
 import json
@@ -25,26 +34,29 @@ from typing import Any
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 from dagster_dbt.errors import DagsterDbtCliRuntimeError
-from dagster_duckdb import DuckDBResource
 
-from pipelines.dbt_child import PARENT_ENV
-from pipelines.incremental import (
-    StageRecords,
+from pipelines import dbt_project as project_files
+from pipelines.resources import Warehouse
+from pipelines.reuse import (
+    StageReuse,
     extract_versions,
     files_digest,
-    fingerprint,
     rebuild_forced,
-    today,
+    reused_metadata,
 )
-from pipelines.settings import DBT_PROJECT_DIR, load_settings
+from pipelines.settings import DBT_PROJECT_DIR, Settings, dbt_target_path, mark_dbt_parent
 
-NIGHTLY_BUILD_ARGS = ["build", "--exclude-resource-type", "unit_test"]
-STAGE = "dbt"
+BUILD_ARGS = ["build", "--exclude-resource-type", "unit_test"]
+AFTER_CHECKS_TAG = "reads_check_results"
+CHECK_RESULTS_KEY = dg.AssetKey(["quality", "check_results"])
+# Tables the loads write beside the extracts (pipelines/ingest); dbt reads them as sources.
+LOAD_TABLES = {"load_log": "One row per extract file per load", "quarantine": "Rows set aside"}
 
 # dbt folders -> Dagster groups (the UI's boxes): reference data sits with the indicators.
 GROUP_BY_FOLDER = {
     "staging": "staging",
     "reference": "indicators",
+    "intermediate": "indicators",
     "indicators": "indicators",
     "marts": "indicators",
     "quality": "quality",
@@ -60,6 +72,10 @@ RUN_TARGET = re.compile(r"^[A-Za-z0-9_]+-[0-9a-f]{7}-[0-9a-f-]{7}$")
 @cache
 def dbt_project() -> DbtProject:
     project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
+    # under `dagster dev` the project is parsed again as it loads: the union's list of indicator
+    # models first follows the folder (a model added since is picked up without `make manifest`)
+    if project.preparer.using_dagster_dev():
+        project_files.write_indicator_list(DBT_PROJECT_DIR)
     project.prepare_if_dev()
     return project
 
@@ -67,6 +83,8 @@ def dbt_project() -> DbtProject:
 class BoardPackTranslator(DagsterDbtTranslator):
     def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> dg.AssetKey:
         if dbt_resource_props["resource_type"] == "source":
+            if dbt_resource_props["source_name"] == "quality_checks":
+                return dg.AssetKey(["quality", dbt_resource_props["name"]])
             return dg.AssetKey(["raw", dbt_resource_props["name"]])
         return dg.AssetKey([dbt_resource_props["schema"], dbt_resource_props["name"]])
 
@@ -78,15 +96,53 @@ class BoardPackTranslator(DagsterDbtTranslator):
         return GROUP_BY_FOLDER.get(folder, "indicators")
 
 
-def build_inputs(con) -> dict[str, object]:
-    """Everything a full build's result depends on (see pipelines/incremental.py)."""
-    return {
-        "extracts": extract_versions(con),
+def model_key(name: str) -> dg.AssetKey:
+    """The asset key of a dbt model, from the manifest (schema/name)."""
+    manifest = json.loads(dbt_project().manifest_path.read_text())
+    node = next(
+        n for n in manifest["nodes"].values() if n["resource_type"] == "model" and n["name"] == name
+    )
+    return BoardPackTranslator().get_asset_key(node)
+
+
+def exposure_keys(exposure: str) -> list[dg.AssetKey]:
+    """The asset keys of the models a dbt exposure depends on (the board pack's inputs)."""
+    manifest = json.loads(dbt_project().manifest_path.read_text())
+    found = next(e for e in manifest["exposures"].values() if e["name"] == exposure)
+    nodes = manifest["nodes"]
+    return [BoardPackTranslator().get_asset_key(nodes[uid]) for uid in found["depends_on"]["nodes"]]
+
+
+def reporting_month(context: dg.AssetExecutionContext) -> str:
+    """The run's reporting month (its partition), or '' outside a partitioned run: dbt then
+    takes the latest month the extracts cover (models/reference/reporting_month.sql)."""
+    return context.partition_key if context.has_partition_key else ""
+
+
+def dbt_vars(settings: Settings, month: str) -> list[str]:
+    variables = {"warehouse": str(settings.database)}
+    if month:
+        variables["reporting_month"] = month
+    return ["--vars", json.dumps(variables, sort_keys=True)]
+
+
+def build_inputs(con, month: str, args: list[str], reads_data: bool) -> dict[str, object]:
+    """Everything a build's result depends on (see pipelines/reuse.py). The views over the
+    check results read nothing when they are built: only their definitions count."""
+    parts: dict[str, object] = {
         "dbt_project": files_digest(DBT_PROJECT_DIR / name for name in PROJECT_INPUTS),
-        "command": NIGHTLY_BUILD_ARGS,
+        "command": args,
         "dbt": version("dbt-core") + "/" + version("dbt-duckdb"),
-        "today": today(),  # util_reporting_months ignores contacts dated after today
     }
+    if not reads_data:
+        return parts
+    parts["extracts"] = extract_versions(con)
+    parts["reporting_month"] = month
+    if not month:  # the month then follows the data and today's date
+        from datetime import date
+
+        parts["today"] = date.today().isoformat()
+    return parts
 
 
 def _missing_relations(con, keys: set[dg.AssetKey]) -> list[str]:
@@ -99,42 +155,54 @@ def _missing_relations(con, keys: set[dg.AssetKey]) -> list[str]:
     return sorted(k.to_user_string() for k in keys if tuple(k.path) not in present)
 
 
-def build_dbt_assets() -> dg.AssetsDefinition:
+def _dbt_step(name: str, stage: str, select: str, exclude: str | None) -> dg.AssetsDefinition:
     project = dbt_project()
+    args = [*BUILD_ARGS, "--select", select] + (["--exclude", exclude] if exclude else [])
 
     @dbt_assets(
         manifest=project.manifest_path,
         project=project,
         dagster_dbt_translator=BoardPackTranslator(),
-        name="dbt_models",
+        name=name,
+        select=select,
+        exclude=exclude or "",
     )
-    def dbt_models(
-        context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: DuckDBResource
+    def _dbt_build(
+        context: dg.AssetExecutionContext,
+        dbt: DbtCliResource,
+        warehouse: Warehouse,
+        settings: Settings,
     ) -> Iterator:
-        full_build = context.selected_asset_keys == set(context.assets_def.keys)
+        month = reporting_month(context)
+        whole = context.selected_asset_keys == set(context.assets_def.keys)
         with warehouse.get_connection() as con:
-            records = StageRecords(con)
-            inputs = fingerprint(build_inputs(con))
-            current = records.matching(STAGE, inputs)
-            if current and full_build and not rebuild_forced(context.run.tags):
+            inputs = build_inputs(con, month, args, reads_data=exclude is not None)
+        reuse = StageReuse(
+            warehouse,
+            stage,
+            inputs if whole else None,
+            forced=rebuild_forced(context.run.tags, settings),
+        )
+        earlier = reuse.earlier()
+        if earlier is not None:
+            with warehouse.get_connection() as con:
                 missing = _missing_relations(con, context.selected_asset_keys)
-                if not missing:
-                    yield from _unchanged(context, current.run_id, inputs)
-                    return
-                context.log.info(f"rebuilding: {len(missing)} relations missing ({missing[0]})")
-            # From here the tables may be half rebuilt until dbt finishes: no record vouches
-            # for them (a killed or failed build is rebuilt by the next run).
-            records.forget(STAGE)
-        # dbt (profiles.yml) opens BOARDPACK_DB: hand it the same absolute path the other
-        # steps of this run use, resolved now rather than when the code location loaded.
-        # The connection above is closed: DuckDB allows one writing process per file.
-        os.environ["BOARDPACK_DB"] = str(load_settings().database)
+            if not missing:
+                yield from _reused(context, earlier, month)
+                return
+            context.log.info(f"rebuilding: {len(missing)} relations missing ({missing[0]})")
+        # From here the tables may be half rebuilt until dbt finishes: no record vouches for them
+        # (a killed or failed build is rebuilt by the next run). The connection is closed while
+        # dbt, another process, writes: DuckDB allows one writer per file.
+        reuse.starting()
         # boardpack-dbt (pipelines/dbt_child.py) checks that this process is still its parent
-        os.environ[PARENT_ENV] = str(os.getpid())
+        mark_dbt_parent(os.getpid())
         prune_dbt_targets(KEEP_DBT_TARGETS - 1)
         # The op context, which dbt.cli accepts as well: given the asset context, dagster-dbt
         # reads its deprecated `.op` (AssetExecutionContext.op, deprecated in Dagster 1.13).
-        invocation = dbt.cli(NIGHTLY_BUILD_ARGS, context=context.op_execution_context)
+        invocation = dbt.cli(
+            [*BUILD_ARGS, *dbt_vars(settings, month)], context=context.op_execution_context
+        )
         try:
             yield from invocation.stream()
         except DagsterDbtCliRuntimeError as error:
@@ -142,15 +210,13 @@ def build_dbt_assets() -> dg.AssetsDefinition:
             raise dg.Failure(description="\n".join(causes), allow_retries=False) from error
         finally:
             prune_dbt_targets(KEEP_DBT_TARGETS)
-        if full_build:
-            with warehouse.get_connection() as con:
-                StageRecords(con).record(STAGE, inputs, context.run.run_id)
+        reuse.succeeded(context.run.run_id)
 
-    return dbt_models
+    return _dbt_build
 
 
 def dbt_target_dir() -> Path:
-    configured = Path(os.environ.get("DBT_TARGET_PATH", "target"))
+    configured = Path(dbt_target_path())
     return configured if configured.is_absolute() else DBT_PROJECT_DIR / configured
 
 
@@ -187,10 +253,10 @@ def dbt_failures(target_path: Path) -> list[str]:
     return lines
 
 
-def _unchanged(context: dg.AssetExecutionContext, built_by: str, inputs: str) -> Iterator:
+def _reused(context: dg.AssetExecutionContext, earlier, month: str) -> Iterator:
     context.log.info(
-        f"dbt build skipped: extracts and dbt project unchanged since run {built_by}; "
-        "set BOARDPACK_REBUILD=1 to rebuild anyway"
+        f"dbt build skipped: extracts, month and dbt project unchanged since run "
+        f"{earlier.run_id}; set BOARDPACK_REBUILD=1 to rebuild anyway"
     )
     # Dagster wants a multi-asset's outputs in dependency order
     deps = context.assets_def.asset_deps
@@ -198,14 +264,35 @@ def _unchanged(context: dg.AssetExecutionContext, built_by: str, inputs: str) ->
     order = TopologicalSorter({k: deps.get(k, set()) & selected for k in selected})
     for key in order.static_order():
         yield dg.MaterializeResult(
-            asset_key=key,
-            metadata={"rebuilt": False, "built_by_run": built_by, "inputs": inputs[:12]},
+            asset_key=key, metadata={**reused_metadata(earlier), "reporting_month": month}
         )
 
 
+def build_dbt_assets() -> list[dg.AssetsDefinition | dg.AssetSpec]:
+    """The two dbt steps, and the load tables dbt reads that the raw assets write."""
+    load_tables = [
+        dg.AssetSpec(
+            ["raw", table],
+            group_name="raw",
+            kinds={"duckdb"},
+            description=f"raw.{table}: {text}, written by each raw table's load "
+            "(pipelines/ingest).",
+        )
+        for table, text in LOAD_TABLES.items()
+    ]
+    return [
+        _dbt_step("dbt_models", "dbt", "fqn:*", f"tag:{AFTER_CHECKS_TAG}"),
+        _dbt_step(
+            "dbt_check_result_views", "dbt_check_result_views", f"tag:{AFTER_CHECKS_TAG}", None
+        ),
+        *load_tables,
+    ]
+
+
 def ensure_dbt_manifest() -> None:
-    """dagster-dbt reads target/manifest.json when the definitions load; `dagster dev` makes it,
-    but a plain run or a test must parse the project first."""
-    project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
-    if not project.manifest_path.exists():
-        project.preparer.prepare(project)
+    """dagster-dbt reads target/manifest.json when the definitions load; `make manifest` writes
+    it, but a plain run or a test may come first. Parsed again when the indicator list is stale
+    (an indicator model added or removed since)."""
+    stale = project_files.write_indicator_list(DBT_PROJECT_DIR)
+    if stale or not dbt_project().manifest_path.exists():
+        project_files.parse(DBT_PROJECT_DIR)

@@ -12,11 +12,11 @@ reported in each asset's metadata. The UI can still materialise one table alone 
 """
 
 import dagster as dg
-from dagster_duckdb import DuckDBResource
 
 from pipelines.contract import load_contract
 from pipelines.ingest import FAILED, HELD, LOADED, REFUSED, ReadRules, load_extracts
-from pipelines.settings import load_settings
+from pipelines.resources import Warehouse
+from pipelines.settings import Settings
 
 RAW_GROUP = "raw"
 RAW_STEP = "raw_extracts"
@@ -47,8 +47,7 @@ def build_raw_assets() -> list[dg.AssetsDefinition]:
         description="Validates the selected extract files against the contract and loads them "
         "into raw.* in one transaction (nothing is replaced if a table shrank).",
     )
-    def raw_extracts(context: dg.AssetExecutionContext, warehouse: DuckDBResource):
-        settings = load_settings()
+    def raw_extracts(context: dg.AssetExecutionContext, warehouse: Warehouse, settings: Settings):
         selected = [name for key, name in tables.items() if key in context.selected_asset_keys]
         with warehouse.get_connection() as con:
             results = load_extracts(

@@ -16,8 +16,10 @@ from pipelines.bench.run import DEFAULT_OUT, FIRST_REPORTING_MONTH, MONTH, SCALE
 
 def cli(argv: list[str]) -> int:
     if argv[:1] == ["floor"]:
-        count = run_floor(Path(argv[1]), FIRST_REPORTING_MONTH, MONTH)
+        count, missing = run_floor(Path(argv[1]), FIRST_REPORTING_MONTH, MONTH)
         print(f"floor: {count} indicator-months computed from {argv[1]}")
+        if missing:
+            print(f"floor: not implemented, left out of its time: {', '.join(missing)}")
         return 0
     parser = argparse.ArgumentParser(prog="python -m pipelines.bench", description=__doc__)
     parser.add_argument("scales", nargs="*", help="any of S M L (default: all three)")

@@ -12,7 +12,12 @@ the generator's code. Conventions, as there:
 * "as at" the last day of the month M: records dated after it are ignored;
 * working_days(a, b) counts Monday-Friday non-bank-holiday days d with a < d <= b;
 * "within N months of X" means on or before X + N calendar months (end-of-month clipping);
-* snapshot counts count distinct children; percentages are 100 x numerator / denominator.
+* snapshot counts count distinct children; percentages are 100 x numerator / denominator;
+* a timeliness measure leaves out a record that cannot be timed (the event it is timed from is
+  missing, not linked, or dated after the record itself).
+
+It implements the indicators it knows (INDICATORS); an indicator added to the catalogue is not
+an edit here: the floor computes what it can and says which catalogue codes it left out.
 
 Loading follows the ingest's rule for duplicated identifiers: the first row is kept.
 """
@@ -265,6 +270,7 @@ def rcpc_timely(con, months: list[str]) -> tuple[int, int]:
                    ELSE held <= CAST(previous + INTERVAL 6 MONTH AS DATE) END),
                count(*)
         FROM reviews WHERE held BETWEEN ? AND ?
+          AND (previous IS NOT NULL OR plan_start <= held)  -- first review before its plan: untimed
         """,
         [last_day, month_start(months[0]), last_day],
     )
@@ -360,6 +366,7 @@ def cla_reviews_timely(con, month: str) -> tuple[int, int]:
                    ELSE held <= CAST(previous + INTERVAL 6 MONTH AS DATE) END),
                count(*)
         FROM reviews WHERE held BETWEEN $1 AND $2
+          AND (ordinal > 1 OR period_start <= held)  -- a first review before its care: untimed
         """,
         [month_start(month), end],
     )
@@ -384,6 +391,7 @@ def ia_timely(con, month: str) -> tuple[int, int]:
         FROM ssd_cin_assessments a
         JOIN ssd_cin_episodes e ON e.cine_referral_id = a.cina_referral_id
         WHERE a.cina_assessment_type = 'initial' AND a.cina_assessment_auth_date BETWEEN ? AND ?
+          AND e.cine_referral_date <= a.cina_assessment_auth_date
         """,
         [month_start(month), month_end(month)],
     )
@@ -398,6 +406,7 @@ def ca_timely(con, month: str) -> tuple[int, int]:
                count(*)
         FROM ssd_cin_assessments
         WHERE cina_assessment_type = 'core' AND cina_assessment_auth_date BETWEEN ? AND ?
+          AND cina_assessment_start_date <= cina_assessment_auth_date
         """,
         [month_start(month), month_end(month)],
     )
@@ -411,7 +420,7 @@ def icpc_timely(con, month: str) -> tuple[int, int]:
                count(*)
         FROM ssd_initial_cp_conference c
         JOIN ssd_s47_enquiry s ON s.s47e_s47_enquiry_id = c.icpc_s47_enquiry_id
-        WHERE c.icpc_icpc_date BETWEEN ? AND ?
+        WHERE c.icpc_icpc_date BETWEEN ? AND ? AND s.s47e_s47_start_date <= c.icpc_icpc_date
           AND upper(coalesce(c.icpc_icpc_transfer_in, 'N')) <> 'Y'
         """,
         [month_start(month), month_end(month)],
@@ -515,7 +524,7 @@ def referrals_to_ia(con, month: str) -> tuple[int, int]:
         SELECT count(*) FILTER (WHERE EXISTS (
                    SELECT 1 FROM ssd_cin_assessments a
                    WHERE a.cina_referral_id = r.cine_referral_id
-                     AND {_assessment_type()} IN ('initial', 'single')
+                     AND {_assessment_type()} = 'initial'
                      AND a.cina_assessment_start_date <= $2)),
                count(*)
         FROM ssd_cin_episodes r WHERE r.cine_referral_date BETWEEN $1 AND $2
@@ -532,6 +541,7 @@ def cp_plans_2yrs(con, month: str) -> tuple[int, int]:
                    WHERE cppl_cp_plan_end_date >= cppl_cp_plan_start_date + INTERVAL 2 YEAR),
                count(*)
         FROM ssd_cp_plans WHERE cppl_cp_plan_end_date BETWEEN ? AND ?
+          AND cppl_cp_plan_start_date <= cppl_cp_plan_end_date
         """,
         list(_twelve_months_to(month)),
     )
@@ -547,7 +557,7 @@ def assessments_timely_45(con, month: str) -> tuple[int, int]:
         FROM ssd_cin_assessments a
         JOIN ssd_cin_episodes r ON r.cine_referral_id = a.cina_referral_id
         WHERE {_assessment_type()} = 'single' AND a.cina_assessment_auth_date BETWEEN $1 AND $2
-          AND r.cine_referral_date <= $2
+          AND r.cine_referral_date <= a.cina_assessment_auth_date
         """,
         [month_start(month), month_end(month)],
     )
@@ -590,15 +600,37 @@ def reporting_months(first: str, last: str) -> list[str]:
     return months
 
 
-def compute_all(con, months: list[str]) -> list[tuple[str, str, object]]:
-    """(indicator, month, result) for every indicator and month: the floor's whole job."""
-    return [(code, month, fn(con, month)) for code, fn in INDICATORS.items() for month in months]
+def catalogue_codes() -> list[str]:
+    """The indicators the pack reports (dbt_project/seeds/ref_indicator_catalogue.csv)."""
+    import csv
+
+    from pipelines.settings import DBT_PROJECT_DIR
+
+    with (DBT_PROJECT_DIR / "seeds" / "ref_indicator_catalogue.csv").open(newline="") as handle:
+        return [row["code"] for row in csv.DictReader(handle)]
 
 
-def run_floor(extract_dir: Path, first_month: str, last_month: str) -> int:
-    """Load the CSVs and compute the 23 indicators for every month; returns the result count."""
+def compute_all(
+    con, months: list[str], codes: list[str] | None = None
+) -> list[tuple[str, str, object]]:
+    """(indicator, month, result) for every indicator it implements and month: the floor's
+    whole job. `codes` (default: every one it implements) may name indicators it does not
+    implement: they are left out (not_implemented says which)."""
+    wanted = [c for c in (codes or INDICATORS) if c in INDICATORS]
+    return [(code, month, INDICATORS[code](con, month)) for code in wanted for month in months]
+
+
+def not_implemented(codes: list[str]) -> list[str]:
+    return [code for code in codes if code not in INDICATORS]
+
+
+def run_floor(extract_dir: Path, first_month: str, last_month: str) -> tuple[int, list[str]]:
+    """Load the CSVs and compute the catalogue's indicators for every month; returns the
+    result count and the catalogue codes the floor does not implement."""
+    codes = catalogue_codes()
     con = load(Path(extract_dir))
     try:
-        return len(compute_all(con, reporting_months(first_month, last_month)))
+        results = compute_all(con, reporting_months(first_month, last_month), codes)
     finally:
         con.close()
+    return len(results), not_implemented(codes)

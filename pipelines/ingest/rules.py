@@ -14,7 +14,6 @@ from pipelines.settings import (
     DEFAULT_OPEN_END_DATES,
     DEFAULT_SHRINK_SHARE,
     Settings,
-    load_settings,
 )
 
 # DuckDB's CSV reader refuses a line longer than this (its default is 2,000,000 bytes); set
@@ -40,7 +39,7 @@ class ReadRules:
 
     @classmethod
     def from_settings(cls, settings: Settings | None = None) -> ReadRules:
-        s = settings or load_settings()
+        s = settings or Settings.from_environment()
         return cls(
             earliest_date=s.earliest_date,
             latest_date=s.latest_date,

@@ -10,7 +10,6 @@ from pipelines.operations.freshness import (
     MAX_AGE_ENV,
     build_extract_freshness_checks,
     extract_freshness,
-    max_extract_age_hours,
 )
 from pipelines.operations.instance import DAGSTER_YAML_TEMPLATE, prepare_dagster_home
 from pipelines.operations.schedule import (
@@ -33,6 +32,5 @@ __all__ = [
     "build_nightly_schedule",
     "extract_freshness",
     "latest_complete_month",
-    "max_extract_age_hours",
     "prepare_dagster_home",
 ]

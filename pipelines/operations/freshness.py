@@ -9,7 +9,6 @@ extract still produces a pack, but the performance team must know it is out of d
 
 from __future__ import annotations
 
-import os
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -19,26 +18,17 @@ from pipelines.assets.raw import raw_asset_key
 from pipelines.contract import load_contract
 from pipelines.ingest.errors import ExtractFileError
 from pipelines.ingest.files import find_extract
-from pipelines.settings import load_settings
+from pipelines.settings import (
+    DEFAULT_MAX_EXTRACT_AGE_HOURS,
+    ENVIRONMENT_VARIABLES,
+    Settings,
+)
 
 FRESHNESS_CHECK_NAME = "extract_file_fresh"
-MAX_AGE_ENV = "BOARDPACK_EXTRACT_MAX_AGE_HOURS"
-# A nightly export plus a working day's grace: a file older than this missed at least one night.
-DEFAULT_MAX_AGE_HOURS = 36.0
-
-
-def max_extract_age_hours() -> float:
-    """The configured maximum age in hours (read at each check, so no restart is needed)."""
-    raw = os.environ.get(MAX_AGE_ENV, "").strip()
-    if not raw:
-        return DEFAULT_MAX_AGE_HOURS
-    try:
-        hours = float(raw)
-    except ValueError as error:
-        raise ValueError(f"{MAX_AGE_ENV} must be a number of hours, not {raw!r}") from error
-    if hours <= 0:
-        raise ValueError(f"{MAX_AGE_ENV} must be more than 0 hours, not {raw!r}")
-    return hours
+MAX_AGE_ENV = ENVIRONMENT_VARIABLES["extract_max_age_hours"]
+# A nightly export plus a working day's grace: a file older than this missed at least one night
+# (settings.py's default).
+DEFAULT_MAX_AGE_HOURS = DEFAULT_MAX_EXTRACT_AGE_HOURS
 
 
 def extract_freshness(
@@ -84,8 +74,8 @@ def _build_check(table_name: str, file_name: str) -> dg.AssetChecksDefinition:
             f"(default {DEFAULT_MAX_AGE_HOURS:g}): the nightly export may have stopped."
         ),
     )
-    def _check() -> dg.AssetCheckResult:
-        return extract_freshness(file_name, load_settings().extracts_dir, max_extract_age_hours())
+    def _check(settings: Settings) -> dg.AssetCheckResult:
+        return extract_freshness(file_name, settings.extracts_dir, settings.max_extract_age_hours)
 
     return _check
 

@@ -9,9 +9,10 @@ the tests, into their temporary homes). The copy is always overwritten: change t
 
 from __future__ import annotations
 
-import os
 import shutil
 from pathlib import Path
+
+from pipelines.settings import Settings
 
 DAGSTER_YAML_TEMPLATE = Path(__file__).with_name("dagster.yaml")
 
@@ -19,8 +20,8 @@ DAGSTER_YAML_TEMPLATE = Path(__file__).with_name("dagster.yaml")
 def prepare_dagster_home(home: Path | str | None = None) -> Path:
     """Create the Dagster home (default: $DAGSTER_HOME) and install the settings; returns it."""
     if home is None:
-        home = os.environ.get("DAGSTER_HOME", "").strip()
-        if not home:
+        home = Settings.from_environment().dagster_home_dir
+        if home is None:
             raise ValueError("no Dagster home given and DAGSTER_HOME is not set")
     # Dagster refuses a relative DAGSTER_HOME, so resolve it once here.
     path = Path(home).expanduser().resolve()

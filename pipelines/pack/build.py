@@ -16,7 +16,7 @@ import duckdb
 from pipelines.pack.commentary import DATA_QUALITY_SECTION, load_commentary
 from pipelines.pack.context import build_context
 from pipelines.pack.html import render_html
-from pipelines.pack.indicators_csv import indicator_rows, write_indicators_csv
+from pipelines.pack.indicators_csv import write_indicators_csv
 from pipelines.pack.pdf import write_pdf
 from pipelines.pack.publish import staged_month_folder
 from pipelines.pack.xlsx import write_xlsx
@@ -37,10 +37,9 @@ def build_board_pack(
 ) -> dict[str, Path]:
     """Write the month's pack files; returns their final paths by name."""
     started = time.perf_counter()
-    # indicator_rows raises MonthNotAvailableError (naming the months covered) before any
-    # file is written when the month has no indicators.
-    rows = indicator_rows(con, month)
     commentary = load_commentary(settings.commentary_dir, month)
+    # build_context raises MonthNotAvailableError (naming the months there are) before any
+    # file is written when the month has no indicators.
     ctx = build_context(con, month, settings, commentary)
     known = {page.code.lower() for page in ctx.indicators} | {DATA_QUALITY_SECTION}
     unknown = commentary.codes() - known
@@ -48,7 +47,7 @@ def build_board_pack(
         log.warning("commentary for %s names unknown indicator codes: %s", month, sorted(unknown))
     month_dir = settings.month_output_dir(month)
     with staged_month_folder(month_dir) as folder:
-        write_indicators_csv(rows, month, folder)
+        write_indicators_csv(ctx.rows, month, folder)
         html = render_html(ctx)
         (folder / OUTPUT_FILES["board_pack_html"]).write_text(html, encoding="utf-8")
         write_pdf(html, folder / OUTPUT_FILES["board_pack_pdf"])

@@ -16,8 +16,8 @@ from pipelines.pack import charts, dq
 from pipelines.pack.commentary import Commentary
 from pipelines.pack.data import (
     ExtractLoad,
+    extract_loads,
     indicator_series,
-    latest_loads,
     month_indicators,
     window,
 )
@@ -39,7 +39,6 @@ from pipelines.pack.formatting import (
     target_kind,
     value_kind,
 )
-from pipelines.pack.quality_hooks import Caveats, latest_caveats
 from pipelines.settings import Settings
 
 REPORT_TITLE = "Improvement Board Performance Report"
@@ -95,6 +94,7 @@ class PackContext:
     caveat: str
     indicators: list[IndicatorPage]
     data_quality: dict
+    checks_ran: bool  # the data-quality checks ran as at this month (caveats and trend exist)
     created: dt.datetime  # fixed per month: PDF metadata, so reruns give identical files
     # The mart rows behind the pages, for the spreadsheet (not used by the template).
     rows: list[dict] = field(default_factory=list, repr=False)
@@ -108,8 +108,9 @@ def build_context(
     end = month_end(start)
     rows = month_indicators(con, start)
     series = indicator_series(con, start)
-    caveats = latest_caveats(con)
-    loads = latest_loads(con)
+    trend = dq.check_trend(con, start)
+    caveats = dq.caveats(con, start, checked=trend is not None)
+    loads = extract_loads(con)
     pages = [
         _indicator_page(row, series.get(row["indicator_code"], []), start, commentary, caveats)
         for row in rows
@@ -118,13 +119,14 @@ def build_context(
         title=f"{REPORT_TITLE} - {month_label(start)}",
         month=month,
         month_label=month_label(start),
-        authority_name=settings.authority_name,
+        authority_name=settings.authority,
         previous_labels=(short_month(add_months(start, -12)), short_month(add_months(start, -24))),
         loads=loads,
         as_at_statement=as_at_statement(end, loads),
         caveat=live_system_caveat(end),
         indicators=pages,
-        data_quality=dq.data_quality_section(con, start, commentary, caveats),
+        data_quality=dq.data_quality_section(con, start, commentary, trend),
+        checks_ran=caveats.checked,
         created=dt.datetime(end.year, end.month, end.day, 23, 59, 59),
         rows=rows,
         series=series,
@@ -143,10 +145,7 @@ def live_system_caveat(end: dt.date) -> str:
 
 def as_at_statement(end: dt.date, loads: list[ExtractLoad]) -> str:
     if not loads:
-        return (
-            f"Figures as at {long_date(end)}. The extract load log was not available, so the "
-            "times the extracts were loaded cannot be stated."
-        )
+        return f"Figures as at {long_date(end)}. No extract has been loaded successfully."
     first = min(load.loaded_at for load in loads)
     last = max(load.loaded_at for load in loads)
     if first.date() == last.date():
@@ -171,30 +170,20 @@ def _text(value: object) -> str:
 
 
 def target_text(row: dict) -> str:
-    """The mart's wording where it gives one (adding "per 10,000" to a rate target, which
-    the mart prints as a bare number); otherwise built from the value or band."""
-    kind = target_kind(row)
-    suffix = " per 10,000" if kind == "rate" else ""
-    given = (row.get("target_text") or "").strip()
-    if given:
-        if given != MISSING and suffix and "10,000" not in given:
-            return given + suffix
-        return given
-    low, high = as_float(row.get("target_low")), as_float(row.get("target_high"))
-    if low is not None and high is not None:
-        return f"{fmt_by_kind(low, kind)} to {fmt_by_kind(high, kind)}{suffix}"
-    value = as_float(row.get("target_value"))
-    if value is not None:
-        return f"{fmt_by_kind(value, kind)}{suffix}"
-    return MISSING
+    """The mart's wording of the target, with "per 10,000" after a rate target (the mart
+    prints it as a bare number, "55.40")."""
+    given = row["target_text"]
+    if target_kind(row) == "rate" and given != MISSING:
+        return given + " per 10,000"
+    return given
 
 
 def _charted_field(row: dict) -> tuple[str, str, str]:
     """(column, kind, y label): the chart shows the measure the target is set on."""
-    basis = row.get("rate_basis") or "none"
-    if row.get("target_measure") == "rate" and basis != "none":
+    basis = row["rate_basis"]
+    if row["target_measure"] == "rate" and basis != "none":
         return "rate_per_10k", "rate", RATE_LABELS.get(basis, "Rate per 10,000")
-    if row.get("unit") == "percent":
+    if row["unit"] == "percent":
         return "value", "percent", "Percentage"
     return "value", "count", "Number"
 
@@ -205,10 +194,10 @@ def _chart(row: dict, series: list[dict], start: dt.date) -> tuple[str, str]:
     earlier = window(series, add_months(start, -12), CHART_MONTHS)
     first = add_months(start, -(CHART_MONTHS - 1))
     labels = [short_month(add_months(first, i)) for i in range(CHART_MONTHS)]
-    current = [as_float(r.get(column)) if r else None for r in recent]
-    last_year = [as_float(r.get(column)) if r else None for r in earlier]
-    illustrative = " (illustrative)" if row.get("is_illustrative_target") else ""
-    low, high = as_float(row.get("target_low")), as_float(row.get("target_high"))
+    current = [as_float(r[column]) if r else None for r in recent]
+    last_year = [as_float(r[column]) if r else None for r in earlier]
+    illustrative = " (illustrative)" if row["is_illustrative_target"] else ""
+    low, high = as_float(row["target_low"]), as_float(row["target_high"])
     band = low is not None and high is not None
     trend = charts.TrendSeries(
         labels=labels,
@@ -218,7 +207,7 @@ def _chart(row: dict, series: list[dict], start: dt.date) -> tuple[str, str]:
         y_label=y_label,
         current_label=f"{labels[0]} to {labels[-1]}",
         last_year_label="Same months a year earlier",
-        target_value=None if band else as_float(row.get("target_value")),
+        target_value=None if band else as_float(row["target_value"]),
         target_low=low if band else None,
         target_high=high if band else None,
         target_label=("Target band" if band else "Target") + illustrative,
@@ -240,64 +229,64 @@ def _indicator_page(
     series: list[dict],
     start: dt.date,
     commentary: Commentary,
-    caveats: Caveats,
+    caveats: dq.Caveats,
 ) -> IndicatorPage:
     code = row["indicator_code"]
-    kind = value_kind(row.get("unit"))
+    kind = value_kind(row["unit"])
     tkind = target_kind(row)
-    basis = row.get("rate_basis") or "none"
+    basis = row["rate_basis"]
     chart_uri, chart_alt = _chart(row, series, start)
     prev_1y, prev_2y = add_months(start, -12), add_months(start, -24)
     previous = [
-        (short_month(prev_1y), fmt_by_kind(row.get("previous_1y"), kind)),
-        (short_month(prev_2y), fmt_by_kind(row.get("previous_2y"), kind)),
+        (short_month(prev_1y), fmt_by_kind(row["previous_1y"], kind)),
+        (short_month(prev_2y), fmt_by_kind(row["previous_2y"], kind)),
     ]
-    if basis != "none" and row.get("previous_1y_rate") is not None:
+    if basis != "none" and row["previous_1y_rate"] is not None:
         previous.append(
             (
                 f"{short_month(prev_1y)} rate per 10,000",
                 fmt_by_kind(row["previous_1y_rate"], "rate"),
             )
         )
-    if row.get("target_measure") == "rate" and basis != "none":
-        arrow = movement_arrow(row.get("rate_per_10k"), row.get("previous_1y_rate"))
+    if row["target_measure"] == "rate" and basis != "none":
+        arrow = movement_arrow(row["rate_per_10k"], row["previous_1y_rate"])
     else:
-        arrow = movement_arrow(row.get("value"), row.get("previous_1y"))
-    region = _text(row.get("region_name")) if row.get("region_name") else "Region"
+        arrow = movement_arrow(row["value"], row["previous_1y"])
+    region = _text(row["region_name"]) if row["region_name"] else "Region"
     comparators = [
-        ("England", _text(row.get("england_year")), fmt_by_kind(row.get("england_value"), tkind)),
+        ("England", _text(row["england_year"]), fmt_by_kind(row["england_value"], tkind)),
         (
             "Statistical neighbours",
-            _text(row.get("statistical_neighbours_year")),
-            fmt_by_kind(row.get("statistical_neighbours_value"), tkind),
+            _text(row["statistical_neighbours_year"]),
+            fmt_by_kind(row["statistical_neighbours_value"], tkind),
         ),
-        (region, _text(row.get("region_year")), fmt_by_kind(row.get("region_value"), tkind)),
+        (region, _text(row["region_year"]), fmt_by_kind(row["region_value"], tkind)),
     ]
-    denominator = as_float(row.get("denominator"))
+    denominator = as_float(row["denominator"])
     return IndicatorPage(
         code=code,
         anchor=f"ind-{code}",
-        name=_text(row.get("name")),
-        officer=_text(row.get("responsible_officer")),
-        description=_text(row.get("description")),
-        measure=_text(row.get("measure")),
-        guide=_text(row.get("guide_text")),
-        measure_period=_text(row.get("measure_period")),
+        name=_text(row["name"]),
+        officer=_text(row["responsible_officer"]),
+        description=_text(row["description"]),
+        measure=_text(row["measure"]),
+        guide=_text(row["guide_text"]),
+        measure_period=_text(row["measure_period"]),
         last_update=month_label(start),
-        current_value=fmt_by_kind(row.get("value"), kind),
-        small_numbers=bool(row.get("small_numbers")) and row.get("unit") == "percent",
+        current_value=fmt_by_kind(row["value"], kind),
+        small_numbers=bool(row["small_numbers"]) and row["unit"] == "percent",
         denominator=fmt_count(denominator),
         rate_label=RATE_LABELS.get(basis, "Rate per 10,000"),
-        rate=fmt_by_kind(row.get("rate_per_10k"), "rate") if basis != "none" else MISSING,
-        rag=rag_style(row.get("rag")),
+        rate=fmt_by_kind(row["rate_per_10k"], "rate") if basis != "none" else MISSING,
+        rag=rag_style(row["rag"]),
         target=target_text(row),
-        target_illustrative=bool(row.get("is_illustrative_target")),
-        direction=_text(row.get("direction")),
+        target_illustrative=bool(row["is_illustrative_target"]),
+        direction=_text(row["direction"]),
         arrow=arrow,
         previous=previous,
         comparators=comparators,
-        comparators_illustrative=bool(row.get("comparators_illustrative")),
-        chart_title=f"{_text(row.get('name'))} - Trend",
+        comparators_illustrative=bool(row["comparators_illustrative"]),
+        chart_title=f"{_text(row['name'])} - Trend",
         chart_uri=chart_uri,
         chart_alt=chart_alt,
         comment=commentary.html_for(code),

@@ -1,52 +1,47 @@
-"""The data quality and cleansing section: aggregates from the dbt quality models.
-
-- `quality.eh_cleansing_by_locality` (month, locality, stale_backlog, closed_since,
-  closed_by_cleansing, pct_complete, is_complete): early help cleansing status;
-- `quality.unended_placements` (one row per suspect placement, with person and placement ids)
-  and `quality.unended_placements_effect` (per month): only grouped counts and non-identifying
-  numeric columns are read, never a row per child.
-
-Each is optional: a model not built yet gives None and the section says "not available".
+"""The data quality and cleansing section, and the caveats beside each indicator, for one
+reporting month: everything as the dbt models give it as at that month's end
+(marts.pack_cleansing_by_locality, pack_unended_placements, pack_unended_placements_effect,
+pack_check_trend, pack_caveats), so a month's pack rebuilt later shows what it showed then.
+Aggregates only: none of these models holds a child or a record.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import duckdb
 
 from pipelines.pack import charts
 from pipelines.pack.commentary import DATA_QUALITY_SECTION, Commentary
-from pipelines.pack.data import fetch_dicts, table_columns
-from pipelines.pack.formatting import as_float, fmt_count, fmt_percent, month_label
-from pipelines.pack.quality_hooks import Caveats, check_trend
+from pipelines.pack.data import fetch_dicts
+from pipelines.pack.formatting import add_months, fmt_count, fmt_percent, month_label, short_month
 
-log = logging.getLogger(__name__)
-
-# Columns that could identify a child or a record: never read, even to aggregate them away.
-# (Aggregates such as "cla_children" are fine; "_id"/"person" columns are not, numeric or not.)
-_ID_MARKERS = ("person", "pers_", "_id", "_ref", "nhs", "upn")
-
-
-def _is_identifier(column: str) -> bool:
-    lowered = column.lower()
-    return lowered == "id" or any(marker in lowered for marker in _ID_MARKERS)
+# The checks shown in the trend: the reporting months up to this one that have results.
+TREND_MONTHS = 6
+# The effect table's columns and headings (marts.pack_unended_placements_effect).
+EFFECT_COLUMNS = [
+    ("children_looked_after", "Children looked after"),
+    ("looked_after_only_suspect_placements", "Of whom every open placement is a suspect"),
+    ("looked_after_excluding_suspects", "Looked after, leaving those out (a lower bound)"),
+    ("suspect_placements", "Suspect placements"),
+]
+EFFECT_MONTHS = 6
 
 
 @dataclass
 class LocalityStatus:
     locality: str
-    stale_backlog: float | None
-    closed_since: float | None
-    closed_by_cleansing: float | None
-    pct_complete: float | None  # 0-100
+    stale_backlog: int
+    closed_since: int
+    closed_by_cleansing: int
+    pct_complete: float | None  # 0-100; None: no stale backlog
     is_complete: bool | None  # None: no stale backlog, so neither complete nor in progress
 
 
 @dataclass
 class Cleansing:
+    start: dt.date
     localities: list[LocalityStatus]
 
     @property
@@ -59,8 +54,8 @@ class Cleansing:
         return sum(1 for loc in self.localities if loc.is_complete)
 
     @property
-    def closed_by_cleansing(self) -> float:
-        return sum(loc.closed_by_cleansing or 0.0 for loc in self.localities)
+    def closed_by_cleansing(self) -> int:
+        return sum(loc.closed_by_cleansing for loc in self.localities)
 
     @property
     def incomplete_range(self) -> tuple[float, float] | None:
@@ -73,167 +68,118 @@ class Cleansing:
 
 
 def cleansing_status(con: duckdb.DuckDBPyConnection, month_start: dt.date) -> Cleansing | None:
-    columns = table_columns(con, "quality", "eh_cleansing_by_locality")
-    if not columns:
+    """The cleansing status as at the month end; None before the exercise started."""
+    rows = fetch_dicts(con, "pack_cleansing_by_locality", "month = ?", [month_start], "locality")
+    if not rows:
         return None
-    rows = fetch_dicts(
-        con,
-        """
-        select locality, stale_backlog, closed_since,
-               closed_by_cleansing_all as closed_by_cleansing, pct_complete, is_complete
-        from quality.eh_cleansing_by_locality
-        where date_trunc('month', cast(month as date)) = ?
-        order by locality
-        """,
-        [month_start],
-    )
     localities = [
         LocalityStatus(
-            locality=str(row["locality"]) if row["locality"] is not None else "Not recorded",
-            stale_backlog=as_float(row["stale_backlog"]),
-            closed_since=as_float(row["closed_since"]),
-            closed_by_cleansing=as_float(row["closed_by_cleansing"]),
-            pct_complete=_as_percent(row),
-            is_complete=None if row["is_complete"] is None else bool(row["is_complete"]),
+            locality=row["locality"],
+            stale_backlog=row["stale_backlog"],
+            closed_since=row["closed_since"],
+            closed_by_cleansing=row["closed_by_cleansing"],
+            pct_complete=None if row["pct_complete"] is None else float(row["pct_complete"]),
+            is_complete=row["is_complete"],
         )
         for row in rows
     ]
-    return Cleansing(localities)
-
-
-def _as_percent(row: dict) -> float | None:
-    """pct_complete as 0-100. The model may store a fraction (0-1); the backlog and closures
-    tell which: whichever scale matches closed_since / stale_backlog is the one used."""
-    pct = as_float(row["pct_complete"])
-    backlog, closed = as_float(row["stale_backlog"]), as_float(row["closed_since"])
-    if pct is None or not backlog or closed is None:
-        return pct
-    share = closed / backlog
-    return pct * 100.0 if abs(pct - share) < abs(pct - 100.0 * share) else pct
+    return Cleansing(start=rows[0]["cleansing_start"], localities=localities)
 
 
 @dataclass
 class Unended:
-    by_reason: list[tuple[str, int]]
-    for_month: bool  # False: the model is a snapshot as at one date, not per month
-    as_at: dt.date | None  # that date, where the model gives it
-    effect_columns: list[str]
-    effect_rows: list[dict]
+    by_reason: list[tuple[str, int]]  # the pack's words for the reasons, placements
+    effect_rows: list[dict]  # the last EFFECT_MONTHS months to the reporting month
 
     @property
     def total(self) -> int:
         return sum(count for _, count in self.by_reason)
 
 
-_REASON_COLUMNS = ("reason", "unended_reason", "issue", "rule", "check_name")
-# quality.unended_placements lists a placement's reasons as codes joined with ", ".
-REASON_WORDS = {
-    "later_placement": "the child has a later placement",
-    "episode_ended": "the looked after episode holding it has ended",
-    "aged_18_or_over": "the young person is 18 or over",
-}
+def unended_placements(con: duckdb.DuckDBPyConnection, month_start: dt.date) -> Unended:
+    """Unended placements open at the month end by reason, and their effect on the count of
+    children looked after over the months to it."""
+    by_reason = fetch_dicts(
+        con, "pack_unended_placements", "month = ?", [month_start], "placements desc, reason"
+    )
+    effect = fetch_dicts(
+        con,
+        "pack_unended_placements_effect",
+        "month between ? and ?",
+        [add_months(month_start, -(EFFECT_MONTHS - 1)), month_start],
+        "month",
+    )
+    return Unended([(r["reason"], r["placements"]) for r in by_reason], effect)
 
 
-def reason_text(codes: str) -> str:
-    """'later_placement, episode_ended' -> 'The child has a later placement and the looked
-    after episode holding it has ended'; unknown text is shown as it is."""
-    parts = [REASON_WORDS.get(part.strip(), part.strip()) for part in codes.split(",")]
-    parts = [p for p in parts if p]
-    if not parts:
-        return "Not recorded"
-    text = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
-    return text[:1].upper() + text[1:]
+@dataclass
+class CheckTrend:
+    periods: list[str]  # reporting months, oldest first ("Aug-14")
+    rows: list[tuple[str, list[int | None]]]  # check name, failing records per reporting month
+    series_for_chart: dict[str, list[float | None]]
+    checks_without_failures: int  # left out of the table to keep it to what needs attention
 
 
-def unended_placements(con: duckdb.DuckDBPyConnection, month_start: dt.date) -> Unended | None:
-    """Counts by reason, and the effect on the looked-after count for the last 6 months to
-    the reporting month. Only grouped counts and non-identifying numeric columns are read."""
-    columns = table_columns(con, "quality", "unended_placements")
-    if not columns:
+def check_trend(con: duckdb.DuckDBPyConnection, month_start: dt.date) -> CheckTrend | None:
+    """Records failing each check at its latest run as at each of the last TREND_MONTHS
+    reporting months to this one that the checks ran for; None when they have not run as at
+    this month."""
+    rows = fetch_dicts(
+        con,
+        "pack_check_trend",
+        "reporting_month <= ?",
+        [month_start],
+        "reporting_month, check_name",
+    )
+    if not any(r["reporting_month"] == month_start for r in rows):
         return None
-    month_filter, params = _month_filter(columns, month_start)
-    reason_col = next((c for c in _REASON_COLUMNS if c in columns), None)
-    reason = f"cast({reason_col} as varchar)" if reason_col else "'Unended placement'"
-    by_reason = con.execute(
-        f"""
-        select coalesce({reason}, 'Not recorded') as reason, count(*) as placements
-        from quality.unended_placements
-        {month_filter}
-        group by 1
-        order by 2 desc, 1
-        """,
-        params,
-    ).fetchall()
-    effect_columns: list[str] = []
-    effect_rows: list[dict] = []
-    effect_all = table_columns(con, "quality", "unended_placements_effect")
-    if effect_all:
-        numeric = _numeric_columns(con, "unended_placements_effect")
-        effect_columns = [
-            c for c in numeric if not _is_identifier(c) and c not in ("month", "month_end")
-        ]
-        if "month" in effect_all and effect_columns:
-            select = ", ".join(["month"] + effect_columns)
-            effect_rows = fetch_dicts(
-                con,
-                f"""
-                select {select} from quality.unended_placements_effect
-                where cast(month as date) <= ?
-                order by month desc limit 6
-                """,
-                [month_start],
-            )[::-1]
-    as_at = None
-    if not params and "as_at_date" in columns:
-        (as_at,) = con.execute("select max(as_at_date) from quality.unended_placements").fetchone()
-    return Unended(
-        by_reason=[(reason_text(str(r)), int(n)) for r, n in by_reason],
-        for_month=bool(params),
-        as_at=as_at,
-        effect_columns=effect_columns,
-        effect_rows=effect_rows,
+    months = sorted({r["reporting_month"] for r in rows})[-TREND_MONTHS:]
+    failing = {(r["check_name"], r["reporting_month"]): r["failing_records"] for r in rows}
+    names = sorted({name for name, month in failing if month in months})
+    table = {name: [failing.get((name, m)) for m in months] for name in names}
+    shown = {name: values for name, values in table.items() if any(values)}
+    # The chart shows the five checks with the most failures in this month, so that it stays
+    # legible in greyscale (five distinct line styles and markers).
+    top = sorted(shown.items(), key=lambda item: (-(item[1][-1] or 0), item[0]))[:5]
+    return CheckTrend(
+        periods=[short_month(m) for m in months],
+        rows=list(shown.items()),
+        series_for_chart={
+            name: [None if v is None else float(v) for v in values] for name, values in top
+        },
+        checks_without_failures=len(table) - len(shown),
     )
 
 
-def _month_filter(columns: list[str], month_start: dt.date) -> tuple[str, list]:
-    if "month" in columns:
-        return "where date_trunc('month', cast(month as date)) = ?", [month_start]
-    return "", []
+@dataclass
+class Caveats:
+    checked: bool  # the checks ran as at this month
+    by_indicator: dict[str, list[str]] = field(default_factory=dict)
+
+    def for_indicator(self, code: str) -> list[str]:
+        return self.by_indicator.get(code, [])
 
 
-def _numeric_columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
-    rows = con.execute(
-        """
-        select column_name, data_type
-        from information_schema.columns
-        where table_schema = 'quality' and table_name = ?
-        order by ordinal_position
-        """,
-        [table],
-    ).fetchall()
-    numeric = ("INT", "DOUBLE", "DECIMAL", "FLOAT", "REAL", "NUMERIC", "HUGEINT", "BIGINT")
-    return [name for name, kind in rows if any(k in kind.upper() for k in numeric)]
-
-
-def humanise(column: str) -> str:
-    """'cla_children_excluding_unended' -> 'CLA children excluding unended'."""
-    words = column.replace("_", " ").split()
-    acronyms = {"cla": "CLA", "lac": "LAC", "cp": "CP", "eh": "EH", "pct": "%"}
-    text = " ".join(acronyms.get(w.lower(), w) for w in words)
-    return text[:1].upper() + text[1:]
-
-
-def cleansing_start(con: duckdb.DuckDBPyConnection) -> dt.date | None:
-    """The start of the early help cleansing exercise (reference.ref_settings), if set."""
-    if not table_columns(con, "reference", "ref_settings"):
-        return None
-    row = con.execute(
-        "select value from reference.ref_settings where setting = 'cleansing_start_date'"
-    ).fetchone()
-    try:
-        return dt.date.fromisoformat(str(row[0]).strip()[:10]) if row and row[0] else None
-    except ValueError:
-        return None
+def caveats(con: duckdb.DuckDBPyConnection, month_start: dt.date, checked: bool) -> Caveats:
+    """indicator code -> caveat sentences ("12 CLA placement records: placement has no end date
+    but the child has a later placement (as at 31 August 2014)."), largest first."""
+    rows = fetch_dicts(
+        con,
+        "pack_caveats",
+        "reporting_month = ?",
+        [month_start],
+        "indicator_code, failing_records desc, table_name, problem",
+    )
+    found = Caveats(checked=checked)
+    for row in rows:
+        label = row["record_label"]
+        noun = label if row["failing_records"] != 1 else label.removesuffix("s")
+        sentence = (
+            f"{row['failing_records']:,} {noun}: {row['problem']} "
+            f"(as at {row['as_at'].day} {row['as_at']:%B %Y})."
+        )
+        found.by_indicator.setdefault(row["indicator_code"], []).append(sentence)
+    return found
 
 
 @dataclass
@@ -248,38 +194,34 @@ class ExtractAsLoaded:
 
 def extracts_as_loaded(con: duckdb.DuckDBPyConnection) -> list[ExtractAsLoaded]:
     """Per extract, what its latest successful load kept, held back and read as open."""
-    columns = table_columns(con, "raw", "load_log")
-    if not {"file_name", "rows_loaded", "rows_quarantined", "status"} <= set(columns):
-        return []
-    open_ends = "open_end_dates" if "open_end_dates" in columns else "0"
-    rows = con.execute(
-        f"""
-        select file_name, arg_max(rows_loaded, finished_at), arg_max(rows_quarantined,
-               finished_at), arg_max(coalesce({open_ends}, 0), finished_at)
-        from raw.load_log where status = 'loaded'
-        group by file_name order by file_name
-        """
-    ).fetchall()
-    return [ExtractAsLoaded(f, int(r or 0), int(q or 0), int(o or 0)) for f, r, q, o in rows]
+    rows = fetch_dicts(con, "pack_extract_loads", order_by="file_name")
+    return [
+        ExtractAsLoaded(
+            r["file_name"], r["rows_loaded"], r["rows_quarantined"], r["open_end_dates"]
+        )
+        for r in rows
+    ]
 
 
 # --- the section as the template shows it ---------------------------------------------------
 
 
 def data_quality_section(
-    con: duckdb.DuckDBPyConnection, start: dt.date, commentary: Commentary, caveats: Caveats
+    con: duckdb.DuckDBPyConnection,
+    start: dt.date,
+    commentary: Commentary,
+    trend: CheckTrend | None,
 ) -> dict:
     """Everything the data quality and cleansing section shows."""
     cleansing = cleansing_status(con, start)
     cleansing_summary = cleansing_chart = None
     if cleansing and cleansing.with_backlog:
-        cleansing_summary = _cleansing_sentence(cleansing, cleansing_start(con))
+        cleansing_summary = _cleansing_sentence(cleansing)
         cleansing_chart = charts.cleansing_chart(
             [loc.locality for loc in cleansing.with_backlog],
             [loc.pct_complete for loc in cleansing.with_backlog],
             [bool(loc.is_complete) for loc in cleansing.with_backlog],
         )
-    trend = check_trend(con)
     trend_chart = (
         charts.check_trend_chart(trend.periods, trend.series_for_chart)
         if trend and trend.series_for_chart and len(trend.periods) >= 2
@@ -295,22 +237,21 @@ def data_quality_section(
         "cleansing_summary": cleansing_summary,
         "cleansing_chart": cleansing_chart,
         "unended": unended_placements(con, start),
+        "effect_columns": EFFECT_COLUMNS,
         "check_trend": trend,
         "check_trend_chart": trend_chart,
-        "caveats_available": caveats.available,
     }
 
 
-def _cleansing_sentence(cleansing: Cleansing, since: dt.date | None) -> str:
+def _cleansing_sentence(cleansing: Cleansing) -> str:
     """In the seed's words: '330 CAFs have been closed as part of the data cleansing action
     plan since May 2014: 4 of the 8 localities have completed the data cleansing work, and
     the others have completed between 71.00% and 88.00%.'"""
-    since_text = f" since {month_label(since)}" if since else ""
     total = len(cleansing.with_backlog)
     text = (
         f"{fmt_count(cleansing.closed_by_cleansing)} early help episodes (CAFs) have been closed "
-        f"as part of the data cleansing action plan{since_text}: {cleansing.complete} of the "
-        f"{total} localities have completed the data cleansing work"
+        f"as part of the data cleansing action plan since {month_label(cleansing.start)}: "
+        f"{cleansing.complete} of the {total} localities have completed the data cleansing work"
     )
     spread = cleansing.incomplete_range
     if spread and cleansing.complete < total:

@@ -20,7 +20,6 @@ from pipelines.pack.formatting import (
     months_phrase,
 )
 
-SMALL_NUMBERS_THRESHOLD = 20  # the mart's small_numbers flag wins where it is set
 # A check's warnings can touch an indicator many times over (one per failing expectation);
 # the page shows the largest few so the facts stay readable, and says how many more there are.
 MAX_CAVEATS = 2
@@ -28,44 +27,24 @@ MAX_CAVEATS = 2
 
 @dataclass(frozen=True)
 class Wording:
-    """How to say "N <things> were <done>, of which M (x%) <met the standard>"."""
+    """How to say "N <things> were <done>, of which M (x%) <met the standard>"; from the
+    indicator's catalogue row (counted_singular, counted_plural, counted_verb, met_phrase)."""
 
     singular: str
     plural: str
     done: str  # "held", "completed", "received"
     met: str  # plural verb phrase: "were in timescale", "progressed to an initial assessment"
 
-
-# The three-month sentence, per indicator. Only percentage indicators counted "in month"
-# belong here: summing snapshot or rolling-12-month figures over three months would count the
-# same children more than once.
-THREE_MONTH_WORDING: dict[str, Wording] = {
-    "referrals_to_ia": Wording(
-        "referral", "referrals", "received", "progressed to an initial assessment"
-    ),
-    "ia_timely": Wording(
-        "initial assessment", "initial assessments", "completed", "were within 10 working days"
-    ),
-    "ca_timely": Wording(
-        "core assessment", "core assessments", "completed", "were within 35 working days"
-    ),
-    "icpc_timely": Wording(
-        "initial child protection conference",
-        "initial child protection conferences",
-        "held",
-        "were within 15 working days",
-    ),
-    "rcpc_timely": Wording("review conference", "review conferences", "held", "were in timescale"),
-    "cla_reviews_timely": Wording("LAC review", "LAC reviews", "held", "were in timescale"),
-    "assessments_timely_45": Wording(
-        "single assessment", "single assessments", "completed", "were within 45 working days"
-    ),
-    "rereferrals_12m": Wording(
-        "referral", "referrals", "received", "were re-referrals within 12 months"
-    ),
-}
-# Any other in-month percentage indicator gets this neutral wording rather than no sentence.
-GENERIC_WORDING = Wording("case", "cases", "counted", "met the measure")
+    @classmethod
+    def of(cls, row: dict) -> Wording | None:
+        """None for indicators with no three-month sentence: only percentages counted in
+        month carry its words (summing a snapshot over three months would count the same
+        children again; the catalogue's test holds the rule)."""
+        if not row["counted_plural"]:
+            return None
+        return cls(
+            row["counted_singular"], row["counted_plural"], row["counted_verb"], row["met_phrase"]
+        )
 
 
 @dataclass(frozen=True)
@@ -78,8 +57,8 @@ def indicator_facts(
     row: dict, series: list[dict], month_start: dt.date, caveats: list[str]
 ) -> list[Fact]:
     facts: list[Fact] = []
-    percent = row.get("unit") == "percent"
-    numerator, denominator = as_float(row.get("numerator")), as_float(row.get("denominator"))
+    percent = row["unit"] == "percent"
+    numerator, denominator = as_float(row["numerator"]), as_float(row["denominator"])
     if percent:
         facts.append(
             Fact(
@@ -123,13 +102,9 @@ def _leading_count(text: str) -> int:
 
 def small_numbers_text(row: dict) -> str | None:
     """'Small numbers: one record moves this figure by 12.50 points.' where the denominator
-    is under the threshold (the mart's flag carries the team's configured threshold)."""
-    denominator = as_float(row.get("denominator"))
-    if not denominator or denominator <= 0:
-        return None
-    flag = row.get("small_numbers")
-    small = bool(flag) if flag is not None else denominator < SMALL_NUMBERS_THRESHOLD
-    if not small:
+    is under the team's threshold (the mart's small_numbers flag)."""
+    denominator = as_float(row["denominator"])
+    if not row["small_numbers"] or not denominator:
         return None
     return (
         f"Small numbers: one record moves this figure by {fmt_points(100.0 / denominator)} "
@@ -137,30 +112,22 @@ def small_numbers_text(row: dict) -> str | None:
     )
 
 
-def is_in_month(row: dict) -> bool:
-    period = (row.get("measure_period") or "").strip().lower()
-    return period.startswith("in month")
-
-
 def three_month_sentence(row: dict, series: list[dict], month_start: dt.date) -> str | None:
     """'During June, July and August 2014, 139 review conferences were held, of which
     132 (94.96%) were in timescale.' Sums the numerators and denominators of the 3 months
     ending with the reporting month; None when a month is missing (a partial sum would
-    mislead) or the indicator is not a flow counted in month."""
-    code = row["indicator_code"]
-    wording = THREE_MONTH_WORDING.get(code)
+    mislead) or the indicator has no such sentence (see Wording.of)."""
+    wording = Wording.of(row)
     if wording is None:
-        if not is_in_month(row):
-            return None
-        wording = GENERIC_WORDING
+        return None
     months = [add_months(month_start, offset) for offset in (-2, -1, 0)]
-    by_month = {_month_key(r["month"]): r for r in series}
+    by_month = {r["month"]: r for r in series}
     numerators, denominators = [], []
     for month in months:
         found = by_month.get(month)
         if found is None:
             return None
-        num, den = as_float(found.get("numerator")), as_float(found.get("denominator"))
+        num, den = as_float(found["numerator"]), as_float(found["denominator"])
         if num is None or den is None:
             return None
         numerators.append(num)
@@ -177,11 +144,3 @@ def three_month_sentence(row: dict, series: list[dict], month_start: dt.date) ->
         f"During {period}, {fmt_count(total)} {noun} {verb} {wording.done}, of which "
         f"{fmt_count(met)} ({fmt_percent(100.0 * met / total)}) {met_phrase}."
     )
-
-
-def _month_key(value: object) -> dt.date:
-    if isinstance(value, dt.datetime):
-        return value.date().replace(day=1)
-    if isinstance(value, dt.date):
-        return value.replace(day=1)
-    return dt.date.fromisoformat(str(value)[:10]).replace(day=1)

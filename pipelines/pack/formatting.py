@@ -67,9 +67,9 @@ def value_kind(unit: str | None) -> str:
 
 def target_kind(row: dict) -> str:
     """Targets and comparators are on the rate scale when the target measure is the rate."""
-    if row.get("target_measure") == "rate":
+    if row["target_measure"] == "rate":
         return "rate"
-    return value_kind(row.get("unit"))
+    return value_kind(row["unit"])
 
 
 # --- months -------------------------------------------------------------------------------

@@ -7,7 +7,6 @@ import datetime as dt
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
-from pipelines.pack import dq
 from pipelines.pack.commentary import NO_COMMENTARY
 from pipelines.pack.context import PackContext
 from pipelines.pack.formatting import (
@@ -57,7 +56,6 @@ def environment() -> Environment:
         css_string=css_string,
         count=fmt_count,
         percent=fmt_percent,
-        humanise=dq.humanise,
         short_month=_month_text,
         datetime_text=_datetime_text,
         long_date=long_date,

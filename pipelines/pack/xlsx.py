@@ -84,7 +84,7 @@ def _formats(workbook: xlsxwriter.Workbook) -> dict:
 
 
 def _kind(row: dict) -> str:
-    return "percent" if row.get("unit") == "percent" else "count"
+    return "percent" if row["unit"] == "percent" else "count"
 
 
 def _write_number(sheet, r: int, c: int, value: object, fmt) -> None:
@@ -130,24 +130,24 @@ def _scorecard_sheet(workbook, formats, ctx: PackContext, rows: list[dict]) -> N
     for i, row in enumerate(rows, start=header_row + 1):
         kind = _kind(row)
         page = pages[row["indicator_code"]]
-        basis = row.get("rate_basis") or "none"
+        basis = row["rate_basis"]
         sheet.write_string(i, 0, row["indicator_code"], formats["text"])
         sheet.write_string(i, 1, page.name, formats["text"])
-        _write_number(sheet, i, 2, row.get("value"), formats[kind])
-        sheet.write_string(i, 3, row.get("unit") or "", formats["text"])
-        _write_number(sheet, i, 4, row.get("numerator"), formats["count"])
-        _write_number(sheet, i, 5, row.get("denominator"), formats["count"])
+        _write_number(sheet, i, 2, row["value"], formats[kind])
+        sheet.write_string(i, 3, row["unit"], formats["text"])
+        _write_number(sheet, i, 4, row["numerator"], formats["count"])
+        _write_number(sheet, i, 5, row["denominator"], formats["count"])
         if basis == "none":
             sheet.write_string(i, 6, "N/A", formats["text"])
         else:
-            _write_number(sheet, i, 6, row.get("rate_per_10k"), formats["rate"])
+            _write_number(sheet, i, 6, row["rate_per_10k"], formats["rate"])
         sheet.write_string(i, 7, RATE_LABELS.get(basis, "N/A"), formats["text"])
-        sheet.write_string(i, 8, rag_text(row.get("rag")), formats[f"rag:{page.rag.word}"])
+        sheet.write_string(i, 8, rag_text(row["rag"]), formats[f"rag:{page.rag.word}"])
         sheet.write_string(i, 9, page.direction, formats["text"])
         target = page.target + (" (illustrative)" if page.target_illustrative else "")
         sheet.write_string(i, 10, target if page.target != "N/A" else "N/A", formats["text"])
-        _write_number(sheet, i, 11, row.get("previous_1y"), formats[kind])
-        _write_number(sheet, i, 12, row.get("previous_2y"), formats[kind])
+        _write_number(sheet, i, 11, row["previous_1y"], formats[kind])
+        _write_number(sheet, i, 12, row["previous_2y"], formats[kind])
         sheet.write_string(i, 13, "Yes" if page.small_numbers else "No", formats["text"])
     sheet.freeze_panes(header_row + 1, 2)
     sheet.autofilter(header_row, 0, header_row + len(rows), len(SCORECARD_COLUMNS) - 1)
@@ -171,7 +171,7 @@ DATA_COLUMNS = [
 def _data_sheet(workbook, formats, name: str, row: dict, series: list[dict]) -> None:
     sheet = workbook.add_worksheet(name)
     kind = _kind(row)
-    basis = row.get("rate_basis") or "none"
+    basis = row["rate_basis"]
     for c, (label, width) in enumerate(DATA_COLUMNS):
         if label == "Rate per 10,000":
             label = RATE_LABELS.get(basis, "Rate per 10,000")
@@ -182,23 +182,23 @@ def _data_sheet(workbook, formats, name: str, row: dict, series: list[dict]) -> 
         if isinstance(month, dt.date) and not isinstance(month, dt.datetime):
             month = dt.datetime(month.year, month.month, month.day)
         sheet.write_datetime(i, 0, month, formats["month"])
-        _write_number(sheet, i, 1, point.get("value"), formats[kind])
-        _write_number(sheet, i, 2, point.get("numerator"), formats["count"])
-        _write_number(sheet, i, 3, point.get("denominator"), formats["count"])
+        _write_number(sheet, i, 1, point["value"], formats[kind])
+        _write_number(sheet, i, 2, point["numerator"], formats["count"])
+        _write_number(sheet, i, 3, point["denominator"], formats["count"])
         if basis == "none":
             sheet.write_string(i, 4, "N/A", formats["text"])
         else:
-            _write_number(sheet, i, 4, point.get("rate_per_10k"), formats["rate"])
+            _write_number(sheet, i, 4, point["rate_per_10k"], formats["rate"])
         sheet.write_string(i, 5, target_text(point), formats["text"])
         sheet.write_string(
-            i, 6, rag_text(point.get("rag")), formats[f"rag:{rag_style(point.get('rag')).word}"]
+            i, 6, rag_text(point["rag"]), formats[f"rag:{rag_style(point['rag']).word}"]
         )
     sheet.freeze_panes(1, 1)
     last = max(len(series), 1)
     sheet.autofilter(0, 0, last, len(DATA_COLUMNS) - 1)
     # The indicator's name above the table would break "one header row" for analysts, so it
     # goes in the sheet's header for printing instead.
-    sheet.set_header(f"&L{_header_text(row.get('name') or row['indicator_code'])}")
+    sheet.set_header(f"&L{_header_text(row['name'])}")
     sheet.set_paper(9)
 
 

@@ -1,34 +1,33 @@
-"""Data quality: the Great Expectations suites in expectations/ as Dagster asset checks.
+"""Data quality: the Great Expectations suites in expectations/, run after dbt against the views
+it builds as at the reporting month, as one Dagster step with an asset check per suite.
 
 Public API::
 
-    build_quality_checks() -> list[dg.AssetChecksDefinition]   # one check per suite
-    latest_caveats(con) -> dict[str, list[str]]                # indicator -> caveat sentences
-    check_trend(con) -> pandas.DataFrame                       # failing records per check per run
-    run_quality(con, suites, run_id, settings) -> QualityRun   # the same run outside Dagster
+    build_quality_checks() -> dg.AssetsDefinition   # quality/check_results + one check per suite
+    run_quality(con, suites, run_id, settings, month) -> QualityRun   # the same run outside Dagster
     load_suites() -> list[Suite]
+
+The board pack does not import this package: it reads the results through dbt's
+marts.pack_check_trend and marts.pack_caveats.
 """
 
-from pipelines.quality.checks import build_quality_checks
-from pipelines.quality.history import check_trend, latest_caveats
+from pipelines.quality.checks import CHECK_RESULTS_KEY, build_quality_checks
 from pipelines.quality.outcomes import QualityRun
 from pipelines.quality.suites import Suite, SuiteError, load_suites
 
 __all__ = [
+    "CHECK_RESULTS_KEY",
     "QualityRun",
     "Suite",
     "SuiteError",
     "build_quality_checks",
-    "check_trend",
-    "latest_caveats",
     "load_suites",
     "run_quality",
 ]
 
 
 def __getattr__(name: str):
-    # run_quality needs Great Expectations, a slow import: load it only when it is asked for,
-    # so the board pack can read caveats and trends without it.
+    # run_quality needs Great Expectations, a slow import: load it only when checks run.
     if name == "run_quality":
         from pipelines.quality.run import run_quality
 

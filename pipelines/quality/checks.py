@@ -1,43 +1,52 @@
-"""The suites as Dagster asset checks on the raw assets: one check per suite.
+"""The data-quality suites as one Dagster step: it materialises quality/check_results for the
+reporting month and reports one asset check per suite on it.
 
-All suites run in one step after the raw tables load, so a run builds one GX context, writes
-the worklists and Data Docs once, and cross-table rules see every table of the same load.
+The step runs after the dbt models, against the views they built as at the reporting month
+(quality.dq_<table>; the suites of scope as_loaded read raw.<table>), so one run builds one GX
+context, writes the worklists and Data Docs once, and every check sees the same load. Its asset,
+quality/check_results, is the history the pack reads (through marts.pack_check_trend and
+pack_caveats), so the Dagster graph shows the pack depending on the checks.
+
 Every check is blocking, and its severity decides: ERROR when an error-severity expectation
-failed (Dagster then fails the step and skips everything downstream, so no board pack is
-built), WARN when only warnings failed or an expectation was broken (the run stays green and
-the pack carries caveats; the alert sensor sends the digest).
+failed (Dagster then fails the step and skips everything downstream, so no board pack is built),
+WARN when only warnings failed or an expectation was broken (the run stays green and the pack
+carries caveats; the alert sensor sends the digest).
 
-When the raw tables, the suites, the rules' parameters and this code are all as they were when
-the checks last ran in full, the suites are not run again: that run's results are reported
-once more, marked as reused, and nothing is added to the history (pipelines/incremental.py).
+When the models, the suites and this code are all as they were when the checks last ran in full
+for the month, the suites are not run again: that run's results are reported once more, marked
+as reused, and nothing is added to the history (pipelines/reuse.py).
 """
 
 from collections.abc import Iterator
 from pathlib import Path
 
 import dagster as dg
-from dagster_duckdb import DuckDBResource
 
-from pipelines.incremental import (
-    StageRecords,
-    extract_versions,
-    files_digest,
-    fingerprint,
-    rebuild_forced,
-    today,
-)
+from pipelines.partitions import reporting_months
 from pipelines.quality.outcomes import CheckSummary, QualityRun
-from pipelines.quality.params import resolve_params
 from pipelines.quality.suites import Suite, load_suites
-from pipelines.settings import EXPECTATIONS_DIR, Settings, load_settings
+from pipelines.resources import Warehouse
+from pipelines.reuse import (
+    REUSED_FROM_RUN,
+    StageReuse,
+    current_record,
+    files_digest,
+    rebuild_forced,
+)
+from pipelines.settings import EXPECTATIONS_DIR, Settings
 
 CHECKS_OP_NAME = "data_quality_checks"
+CHECK_RESULTS_KEY = dg.AssetKey(["quality", "check_results"])
 STAGE = "quality_checks"
 QUALITY_CODE_DIR = Path(__file__).resolve().parent
+REPORTING_MONTH_KEY = dg.AssetKey(["reference", "reporting_month"])
 
 
-def raw_key(table: str) -> dg.AssetKey:
-    return dg.AssetKey(["raw", table])
+def checked_key(suite: Suite) -> dg.AssetKey:
+    """The asset a suite reads: the dbt view of its table as at the month end, or the raw table."""
+    if suite.as_loaded:
+        return dg.AssetKey(["raw", suite.table])
+    return dg.AssetKey(["quality", f"dq_{suite.table}"])
 
 
 def _change(now: int, before: int | None) -> str:
@@ -95,7 +104,9 @@ def check_result(summary: CheckSummary, run: QualityRun) -> dg.AssetCheckResult:
         "change_since_last_run": change,
         "rows_checked": summary.outcome.rows,
         "seconds": round(summary.outcome.seconds, 2),
+        "reporting_month": run.reporting_month.strftime("%Y-%m"),
         "as_at": run.as_at.isoformat(),
+        "checked_at": run.checked_at.isoformat(timespec="seconds"),
         "results": dg.MetadataValue.md(_table_md(summary)),
         "failed_expectations": dg.MetadataValue.json(_failed_json(summary)),
     }
@@ -104,7 +115,7 @@ def check_result(summary: CheckSummary, run: QualityRun) -> dg.AssetCheckResult:
     if run.data_docs is not None:
         metadata["data_docs"] = dg.MetadataValue.path(str(run.data_docs))
     return dg.AssetCheckResult(
-        asset_key=raw_key(summary.suite.table),
+        asset_key=CHECK_RESULTS_KEY,
         check_name=summary.suite.name,
         passed=passed,
         severity=severity,
@@ -124,14 +135,23 @@ def _description(summary: CheckSummary, passed: bool) -> str | None:
     return "; ".join(parts)
 
 
+_SCOPES = {
+    "table": "rules for {table} as at the end of the reporting month",
+    "cross_table": "rules for {table} against other tables, as at the end of the reporting month",
+    "as_loaded": "rules for the {table} file as loaded",
+}
+
+
 def _spec(suite: Suite) -> dg.AssetCheckSpec:
-    scope = "cross-table rules" if suite.scope == "cross_table" else "rules"
+    scope = _SCOPES[suite.scope].format(table=suite.table)
+    schema, name = checked_key(suite).path
     return dg.AssetCheckSpec(
         name=suite.name,
-        asset=raw_key(suite.table),
+        asset=CHECK_RESULTS_KEY,
         blocking=True,
-        description=f"Great Expectations suite expectations/{suite.path.name}: {scope} for "
-        f"{suite.table} ({len(suite.expectations)} expectations). Fails with ERROR severity "
+        additional_deps=[checked_key(suite)],
+        description=f"Great Expectations suite expectations/{suite.path.name}: {scope} "
+        f"({schema}.{name}, {len(suite.expectations)} expectations). Fails with ERROR severity "
         "(blocking the board pack) when an error-severity expectation fails, WARN otherwise.",
     )
 
@@ -141,18 +161,20 @@ def _latest(suite: Suite, current: dict[str, Suite]) -> Suite:
     return edited if edited is not None and edited.table == suite.table else suite
 
 
-def check_inputs(con, directory: Path, settings: Settings) -> dict[str, object]:
-    """Everything the checks' results depend on (see pipelines/incremental.py)."""
-    params = resolve_params(con)
+def check_inputs(
+    models: str | None, month: str, directory: Path, settings: Settings
+) -> dict[str, object] | None:
+    """Everything the checks' results depend on (see pipelines/reuse.py); None when the models
+    have no record of what they were built from (then the checks always run)."""
+    if models is None:
+        return None
     return {
-        "extracts": extract_versions(con),
+        "models": models,  # the dbt build's fingerprint: extracts, month and dbt project
+        "reporting_month": month,
         "suites": files_digest([directory], ["*.json"]),
         "code": files_digest([QUALITY_CODE_DIR], ["*.py"]),
-        "as_at": params.as_at.isoformat(),
-        "stale_after_months": params.stale_after_months,
         "output": str(settings.output_dir),
         "restricted": str(settings.restricted_dir),
-        "today": today(),
     }
 
 
@@ -172,7 +194,6 @@ def stored_result(result: dg.AssetCheckResult) -> dict:
         kind = _STORED_KINDS.get(type(value))
         metadata[name] = [kind, value.value] if kind else ["value", getattr(value, "value", value)]
     return {
-        "table": result.asset_key.path[-1],
         "check_name": result.check_name,
         "passed": result.passed,
         "severity": result.severity.value,
@@ -195,14 +216,14 @@ def reused_result(stored: dict, built_by: str) -> dg.AssetCheckResult:
         f"Reused from run {built_by}: the raw tables, suites and parameters are unchanged "
         f"since it checked them.\n\n{values['results']}"
     )
-    values["reused_from_run"] = built_by
+    values[REUSED_FROM_RUN] = built_by
     kinds = {name: kind for name, (kind, _) in stored["metadata"].items()}
     metadata = {
         name: _RESTORE[kinds[name]](value) if kinds.get(name) in _RESTORE else value
         for name, value in values.items()
     }
     return dg.AssetCheckResult(
-        asset_key=raw_key(stored["table"]),
+        asset_key=CHECK_RESULTS_KEY,
         check_name=stored["check_name"],
         passed=stored["passed"],
         severity=dg.AssetCheckSeverity(stored["severity"]),
@@ -222,71 +243,102 @@ def _files_still_there(stored: list[dict]) -> bool:
     return all(Path(p).exists() for p in paths)
 
 
-def build_quality_checks(directory: Path = EXPECTATIONS_DIR) -> list[dg.AssetChecksDefinition]:
-    """One blocking asset check per suite in `directory`, all run by one op."""
+def build_quality_checks(directory: Path = EXPECTATIONS_DIR) -> dg.AssetsDefinition:
+    """The check step: quality/check_results for the reporting month, one blocking asset check
+    per suite in `directory`."""
     suites = load_suites(directory)
-    by_key = {dg.AssetCheckKey(raw_key(s.table), s.name): s for s in suites}
+    by_name = {s.name: s for s in suites}
+    deps = sorted({checked_key(s) for s in suites} | {REPORTING_MONTH_KEY}, key=str)
 
-    @dg.multi_asset_check(
+    @dg.multi_asset(
         name=CHECKS_OP_NAME,
-        specs=[_spec(s) for s in suites],
+        specs=[
+            dg.AssetSpec(
+                CHECK_RESULTS_KEY,
+                deps=deps,
+                group_name="quality",
+                kinds={"duckdb"},
+                description="The data-quality suites' results for the reporting month "
+                "(quality.check_results, counts only), with worklists and Data Docs.",
+            )
+        ],
+        check_specs=[_spec(s) for s in suites],
+        partitions_def=reporting_months,
         can_subset=True,
-        description="Runs the Great Expectations suites in expectations/ against the raw tables.",
     )
     def data_quality_checks(
-        context: dg.AssetCheckExecutionContext, warehouse: DuckDBResource
-    ) -> Iterator[dg.AssetCheckResult]:
-        settings = load_settings()
-        every_check = set(context.selected_asset_check_keys) == set(by_key)
-        with warehouse.get_connection() as con:
-            records = StageRecords(con)
-            inputs = fingerprint(check_inputs(con, directory, settings))
-            current = records.matching(STAGE, inputs)
-            stored = current.details.get("checks", []) if current else []
-            if (
-                current
-                and every_check
-                and len(stored) == len(by_key)
-                and _files_still_there(stored)
-                and not rebuild_forced(context.run.tags)
-            ):
-                context.log.info(
-                    f"suites not rerun: raw tables, suites and parameters unchanged since run "
-                    f"{current.run_id}; its results are reported again"
-                )
-                results = [reused_result(r, current.run_id) for r in stored]
-            else:
-                records.forget(STAGE)
-                results = list(_run_suites(context, con, directory, by_key, settings))
-                if every_check:
-                    details = {"checks": [stored_result(r) for r in results]}
-                    records.record(STAGE, inputs, context.run.run_id, details)
+        context: dg.AssetExecutionContext, warehouse: Warehouse, settings: Settings
+    ) -> Iterator:
+        month = context.partition_key
+        selected = {key.name for key in context.selected_asset_check_keys}
+        every_check = selected == set(by_name)
+        models = current_record(warehouse, "dbt")
+        reuse = StageReuse(
+            warehouse,
+            STAGE,
+            check_inputs(models.fingerprint if models else None, month, directory, settings)
+            if every_check
+            else None,
+            scope=month,
+            forced=rebuild_forced(context.run.tags, settings),
+        )
+        earlier = reuse.earlier()
+        stored = earlier.details.get("checks", []) if earlier else []
+        if earlier and len(stored) == len(by_name) and _files_still_there(stored):
+            context.log.info(
+                f"suites not rerun: models, suites and parameters unchanged since run "
+                f"{earlier.run_id}; its results are reported again"
+            )
+            results = [reused_result(r, earlier.run_id) for r in stored]
+            metadata = {**earlier.details.get("summary", {}), REUSED_FROM_RUN: earlier.run_id}
+        else:
+            reuse.starting()
+            run = _run_suites(context, warehouse, directory, by_name, selected, settings, month)
+            results = [check_result(summary, run) for summary in run.checks]
+            metadata = _summary(run)
+            reuse.succeeded(
+                context.run.run_id,
+                {"checks": [stored_result(r) for r in results], "summary": metadata},
+            )
+        yield dg.MaterializeResult(asset_key=CHECK_RESULTS_KEY, metadata=metadata)
         yield from results
 
-    return [data_quality_checks]
+    return data_quality_checks
+
+
+def _summary(run: QualityRun) -> dict[str, object]:
+    """The materialisation's metadata: the month it is as at, and the run time beside it."""
+    failed = [c for c in run.checks if c.failed() or c.broken]
+    return {
+        "reporting_month": run.reporting_month.strftime("%Y-%m"),
+        "as_at": run.as_at.isoformat(),
+        "extract_date": run.extract_date.isoformat(),
+        "checked_at": run.checked_at.isoformat(timespec="seconds"),
+        "checks": len(run.checks),
+        "checks_failed": len(failed),
+        "failing_records": sum(c.failing_records for c in run.checks),
+    }
 
 
 def _run_suites(
-    context: dg.AssetCheckExecutionContext,
-    con,
+    context: dg.AssetExecutionContext,
+    warehouse: Warehouse,
     directory: Path,
-    by_key: dict[dg.AssetCheckKey, Suite],
+    by_name: dict[str, Suite],
+    selected: set[str],
     settings: Settings,
-) -> Iterator[dg.AssetCheckResult]:
+    month: str,
+) -> QualityRun:
     # Read the files again: an edited expectation takes effect on the next run without
     # reloading the code location (a new file, i.e. a new check, does need a reload).
     current = {s.name: s for s in load_suites(directory)}
-    selected = [
-        _latest(suite, current)
-        for key, suite in by_key.items()
-        if key in context.selected_asset_check_keys
-    ]
+    chosen = [_latest(by_name[name], current) for name in by_name if name in selected]
     from pipelines.quality.run import run_quality  # GX loads only when checks run
 
-    run = run_quality(con, selected, context.run.run_id, settings)
+    with warehouse.get_connection() as con:
+        run = run_quality(con, chosen, context.run.run_id, settings, month)
     context.log.info(
-        f"{len(run.checks)} checks as at {run.as_at}; worklists in {run.worklist_folder}; "
-        f"Data Docs at {run.data_docs}"
+        f"{len(run.checks)} checks as at {run.as_at} (run {run.checked_at:%Y-%m-%d %H:%M}); "
+        f"worklists in {run.worklist_folder}; Data Docs at {run.data_docs}"
     )
-    for summary in run.checks:
-        yield check_result(summary, run)
+    return run

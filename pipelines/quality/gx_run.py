@@ -1,10 +1,9 @@
 """Running one suite with Great Expectations on a frame DuckDB built, and reading the result.
 
 GX's SQL datasource gives wrong answers on DuckDB, so GX only ever sees pandas frames: the
-record's `_source_line` plus the columns the suite names (derived ones computed in SQL by
-features.py). An expectation GX could not evaluate (a misspelt column, an unknown expectation
-type, a wrong argument) comes back as BROKEN: a fault in the check, never counted as failing
-records.
+record's `_source_line` plus the columns the suite names, read from the dbt views (frames.py).
+An expectation GX could not evaluate (a misspelt column, an unknown expectation type, a wrong
+argument) comes back as BROKEN: a fault in the check, never counted as failing records.
 """
 
 from __future__ import annotations
@@ -12,6 +11,8 @@ from __future__ import annotations
 import logging
 import re
 import time
+from dataclasses import dataclass
+from datetime import date
 
 import duckdb
 import great_expectations as gx
@@ -20,7 +21,7 @@ from great_expectations.core.run_identifier import RunIdentifier
 from great_expectations.data_context.types.base import ProgressBarsConfig
 from great_expectations.expectations.expectation_configuration import ExpectationConfiguration
 
-from pipelines.quality.features import Params, frame_sql
+from pipelines.quality.frames import frame_sql
 from pipelines.quality.outcomes import BROKEN, FAILED, PASSED, ExpectationOutcome, SuiteOutcome
 from pipelines.quality.suites import ExpectationSpec, Suite
 
@@ -91,8 +92,16 @@ def _first_line(error: Exception) -> str:
     return (str(error).strip().splitlines() or [type(error).__name__])[0][:300]
 
 
-def fetch_frame(con: duckdb.DuckDBPyConnection, suite: Suite, params: Params):
-    sql, unknown = frame_sql(suite.table, suite.columns, params)
+@dataclass(frozen=True)
+class Dates:
+    """The dates the rules judge by, fixed once per run (dbt's reference.reporting_month)."""
+
+    as_at: date  # the end of the reporting month: the checks see the records as they stood then
+    extract_date: date  # the date the extract was taken: a later date is in the future
+
+
+def fetch_frame(con: duckdb.DuckDBPyConnection, suite: Suite):
+    sql, unknown = frame_sql(con, suite)
     frame = con.execute(sql).df()
     for column in frame.columns:
         # Dates stay in microseconds (DuckDB hands them over so), which span years 1 to 9999
@@ -101,7 +110,7 @@ def fetch_frame(con: duckdb.DuckDBPyConnection, suite: Suite, params: Params):
         # with a wider window) must reach the checks, not stop them with OutOfBoundsDatetime.
         if pd.api.types.is_datetime64_any_dtype(frame[column]):
             frame[column] = frame[column].astype(SAFE_DATETIME)
-    return frame, set(unknown)
+    return frame, unknown
 
 
 def _exception(result) -> str | None:
@@ -161,11 +170,11 @@ def _sanitise(result) -> None:
 
 
 def run_suite(
-    runner: GxRunner, con: duckdb.DuckDBPyConnection, suite: Suite, params: Params
+    runner: GxRunner, con: duckdb.DuckDBPyConnection, suite: Suite, dates: Dates
 ) -> SuiteOutcome:
     started = time.perf_counter()
     try:
-        frame, unknown = fetch_frame(con, suite, params)
+        frame, unknown = fetch_frame(con, suite)
     except duckdb.Error as e:  # a table the suite reads is not loaded (yet)
         message = f"cannot read the tables: {_first_line(e)}"
         broken = [ExpectationOutcome(s, BROKEN, message=message) for s in suite.expectations]
@@ -187,7 +196,10 @@ def run_suite(
                 outcomes[s.name] = ExpectationOutcome(s, BROKEN, message=unbuildable[s.name])
         gx_result = vd.run(
             batch_parameters={"dataframe": frame},
-            expectation_parameters={"as_at": pd.Timestamp(params.as_at)},
+            expectation_parameters={
+                "as_at": pd.Timestamp(dates.as_at),
+                "extract_date": pd.Timestamp(dates.extract_date),
+            },
             result_format=RESULT_FORMAT,
             run_id=RunIdentifier(run_name=runner.run_name),
         )

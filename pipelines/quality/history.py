@@ -1,75 +1,67 @@
 """The check history in the warehouse: quality.check_results, one row per expectation per run.
 
-The board pack reads it (latest_caveats, check_trend) to put caveats beside the indicators a
-problem distorts and to show whether each problem is shrinking; the checks read it to say
+Each run is kept under the reporting month it checked the records as at, with the time it ran
+beside it, so the pack (marts.pack_check_trend and pack_caveats, dbt views over this table) shows
+the findings of each reporting month however long after it the checks ran, and the checks say
 what changed since the previous run. It holds counts only, never a record or a child.
 """
 
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import TYPE_CHECKING
 
 import duckdb
 
-if TYPE_CHECKING:  # pandas takes seconds to import; the code location loads this module
-    import pandas as pd
 from pipelines.quality.outcomes import BROKEN, FAILED, SuiteOutcome
-from pipelines.quality.specs import TABLE_LABELS
 
-SCHEMA_SQL = """
-CREATE SCHEMA IF NOT EXISTS quality;
-CREATE TABLE IF NOT EXISTS quality.check_results (
-    run_id VARCHAR,            -- the Dagster run (or another label for runs outside Dagster)
-    checked_at TIMESTAMP,
-    as_at DATE,                -- the extract's date the rules were judged against
-    check_name VARCHAR,        -- the suite, and the Dagster asset check, e.g. ssd_contacts
-    table_name VARCHAR,
-    expectation VARCHAR,       -- meta.name, stable across runs
-    expectation_type VARCHAR,
-    kind VARCHAR,
-    severity VARCHAR,          -- error or warning
-    status VARCHAR,            -- passed, failed or broken (the check itself could not run)
-    failing_records BIGINT,
-    checked_records BIGINT,
-    problem VARCHAR,
-    indicators VARCHAR,        -- comma-separated indicator codes
-    message VARCHAR            -- why a broken expectation could not be evaluated
-);
-"""
-
-TREND_COLUMNS = [
-    "run_id",
-    "checked_at",
-    "check_name",
-    "table_name",
-    "failing_records",
-    "expectations_failed",
-    "expectations_broken",
-    "error_failed",
-]
+COLUMNS = {
+    "reporting_month": "DATE",  # the month the records were checked as at (its first day)
+    "as_at": "DATE",  # its last day: what the checks judged against
+    "run_id": "VARCHAR",  # the Dagster run (or another label for runs outside Dagster)
+    "checked_at": "TIMESTAMP",  # when the run ran
+    "check_name": "VARCHAR",  # the suite, and the Dagster asset check, e.g. ssd_contacts
+    "table_name": "VARCHAR",
+    "scope": "VARCHAR",  # table, cross_table or as_loaded (the file as loaded)
+    "record_label": "VARCHAR",  # how the pack names the table's records: "contact records"
+    "expectation": "VARCHAR",  # meta.name, stable across runs
+    "expectation_type": "VARCHAR",
+    "kind": "VARCHAR",
+    "severity": "VARCHAR",  # error or warning
+    "status": "VARCHAR",  # passed, failed or broken (the check itself could not run)
+    "failing_records": "BIGINT",
+    "checked_records": "BIGINT",
+    "problem": "VARCHAR",
+    # the expectation's own comma-separated indicator codes ('' = none); NULL = the indicators
+    # computed from the table (dbt lineage, reference.indicator_sources)
+    "indicators": "VARCHAR",
+    "message": "VARCHAR",  # why a broken expectation could not be evaluated
+}
 
 
 def ensure_history(con: duckdb.DuckDBPyConnection) -> None:
-    con.execute(SCHEMA_SQL)
-
-
-def _has_history(con: duckdb.DuckDBPyConnection) -> bool:
-    (n,) = con.execute(
-        "SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'quality' "
-        "AND table_name = 'check_results' AND database_name = current_database()"
-    ).fetchone()
-    return n > 0
+    """Create quality.check_results, or add the columns an older warehouse lacks."""
+    con.execute("CREATE SCHEMA IF NOT EXISTS quality")
+    columns = ", ".join(f"{name} {kind}" for name, kind in COLUMNS.items())
+    con.execute(f"CREATE TABLE IF NOT EXISTS quality.check_results ({columns})")
+    for name, kind in COLUMNS.items():
+        con.execute(f"ALTER TABLE quality.check_results ADD COLUMN IF NOT EXISTS {name} {kind}")
+    # rows of warehouses from before the reporting month was kept: the month of their as-at date
+    con.execute(
+        "UPDATE quality.check_results SET reporting_month = date_trunc('month', as_at) "
+        "WHERE reporting_month IS NULL AND as_at IS NOT NULL"
+    )
 
 
 def previous_counts(
-    con: duckdb.DuckDBPyConnection, check_name: str, run_id: str
+    con: duckdb.DuckDBPyConnection, check_name: str, run_id: str, reporting_month: date
 ) -> dict[str, int] | None:
-    """expectation -> failing records in the check's previous run (None: never run before)."""
+    """expectation -> failing records at the check's previous run as at the same reporting month
+    (else the latest earlier month); None when it never ran before."""
     row = con.execute(
-        """SELECT run_id FROM quality.check_results WHERE check_name = ? AND run_id <> ?
-           ORDER BY checked_at DESC LIMIT 1""",
-        [check_name, run_id],
+        """SELECT run_id FROM quality.check_results
+           WHERE check_name = ? AND run_id <> ? AND reporting_month <= ?
+           ORDER BY reporting_month DESC, checked_at DESC LIMIT 1""",
+        [check_name, run_id, reporting_month],
     ).fetchone()
     if row is None:
         return None
@@ -86,88 +78,40 @@ def record_outcome(
     outcome: SuiteOutcome,
     run_id: str,
     checked_at: datetime,
+    reporting_month: date,
     as_at: date,
 ) -> None:
+    suite = outcome.suite
     rows = [
-        (
-            run_id,
-            checked_at,
-            as_at,
-            outcome.suite.name,
-            outcome.suite.table,
-            o.spec.name,
-            o.spec.type,
-            o.spec.kind,
-            o.spec.severity,
-            o.status,
-            o.failing_records if o.status == FAILED else 0,
-            o.checked_records,
-            o.spec.problem,
-            ",".join(o.spec.indicators),
-            o.message if o.status == BROKEN else None,
-        )
+        {
+            "reporting_month": reporting_month,
+            "as_at": as_at,
+            "run_id": run_id,
+            "checked_at": checked_at,
+            "check_name": suite.name,
+            "table_name": suite.table,
+            "scope": suite.scope,
+            "record_label": suite.records,
+            "expectation": o.spec.name,
+            "expectation_type": o.spec.type,
+            "kind": o.spec.kind,
+            "severity": o.spec.severity,
+            "status": o.status,
+            "failing_records": o.failing_records if o.status == FAILED else 0,
+            "checked_records": o.checked_records,
+            "problem": o.spec.problem,
+            "indicators": None if o.spec.indicators is None else ",".join(o.spec.indicators),
+            "message": o.message if o.status == BROKEN else None,
+        }
         for o in outcome.outcomes
     ]
     con.execute(
         "DELETE FROM quality.check_results WHERE run_id = ? AND check_name = ?",
-        [run_id, outcome.suite.name],
+        [run_id, suite.name],
     )
+    names = ", ".join(COLUMNS)
+    marks = ", ".join("?" for _ in COLUMNS)
     con.executemany(
-        "INSERT INTO quality.check_results VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        rows,
+        f"INSERT INTO quality.check_results ({names}) VALUES ({marks})",
+        [[row[name] for name in COLUMNS] for row in rows],
     )
-
-
-LATEST_SQL = """
-WITH latest AS (
-    SELECT check_name, arg_max(run_id, checked_at) AS run_id
-    FROM quality.check_results GROUP BY check_name
-)
-SELECT r.* FROM quality.check_results r JOIN latest USING (check_name, run_id)
-"""
-
-
-def latest_caveats(con: duckdb.DuckDBPyConnection) -> dict[str, list[str]]:
-    """indicator code -> caveat sentences, from each check's latest warning-severity failures.
-
-    E.g. {"cla_children": ["12 CLA placement records: placement has no end date but the
-    child has a later placement (as at 31 August 2014)."]}. Empty before any check has run.
-    """
-    if not _has_history(con):
-        return {}
-    rows = con.execute(
-        f"""SELECT table_name, problem, failing_records, indicators, as_at FROM ({LATEST_SQL})
-            WHERE status = 'failed' AND severity = 'warning' AND indicators <> ''
-            ORDER BY table_name, failing_records DESC, problem"""
-    ).fetchall()
-    caveats: dict[str, list[str]] = {}
-    for table, problem, failing, indicators, as_at in rows:
-        label = TABLE_LABELS.get(table, table)
-        noun = label if failing != 1 else label.removesuffix("s")
-        when = f" (as at {as_at:%-d %B %Y})" if as_at else ""
-        sentence = f"{failing:,} {noun}: {problem}{when}."
-        for code in indicators.split(","):
-            caveats.setdefault(code.strip(), []).append(sentence)
-    return caveats
-
-
-def check_trend(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """Per check per run: failing records (summed over its failed expectations), how many
-    expectations failed or were broken, and whether an error-severity one failed."""
-    import pandas as pd
-
-    if not _has_history(con):
-        return pd.DataFrame(columns=TREND_COLUMNS)
-    return con.execute(
-        """
-        SELECT run_id, min(checked_at) AS checked_at, check_name, table_name,
-               CAST(coalesce(sum(failing_records) FILTER (WHERE status = 'failed'), 0)
-                   AS BIGINT) AS failing_records,
-               count(*) FILTER (WHERE status = 'failed') AS expectations_failed,
-               count(*) FILTER (WHERE status = 'broken') AS expectations_broken,
-               bool_or(status = 'failed' AND severity = 'error') AS error_failed
-        FROM quality.check_results
-        GROUP BY run_id, check_name, table_name
-        ORDER BY checked_at, check_name
-        """
-    ).df()

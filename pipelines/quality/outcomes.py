@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 from pipelines.quality.suites import ExpectationSpec, Suite
@@ -69,7 +69,10 @@ class CheckSummary:
 @dataclass
 class QualityRun:
     run_id: str
-    as_at: date
+    reporting_month: date  # first day of the month the records were checked as at
+    as_at: date  # its last day
+    extract_date: date  # the date the extract was taken (the as-loaded checks' "future")
+    checked_at: datetime
     checks: list[CheckSummary] = field(default_factory=list)
     worklist_folder: Path | None = None
     worklist_rows: dict[str, int] = field(default_factory=dict)

@@ -3,7 +3,9 @@
 The contract says which columns are keys, which reference which, and which codes are allowed;
 it does not say which date starts a record and which ends it, whose child a record is about,
 or which team should fix it. Those facts live here, used to generate the suites
-(`python -m pipelines.quality.generate`) and to attribute worklist rows to a team.
+(`python -m pipelines.quality.generate`) and to attribute worklist rows to a team. Which
+indicators a table's problems can distort is not here: it follows dbt's lineage
+(models/reference/indicator_sources.sql).
 """
 
 from __future__ import annotations
@@ -71,55 +73,10 @@ MAY_BE_FUTURE = {
     "clar_cla_review_due_date",
 }
 
-# The indicators a problem in each table can distort: a warning in the table puts a
-# data-quality caveat beside these in the board pack (an expectation may override the list).
-TABLE_INDICATORS = {
-    "ssd_person": ["cla_stability_long"],
-    "ssd_contacts": ["contacts"],
-    "ssd_early_help_episodes": ["caf_stepdown_ia", "caf_stepdown_ca"],
-    "ssd_cin_episodes": [
-        "referrals",
-        "referrals_to_ia",
-        "rereferrals_12m",
-        "ia_timely",
-        "assessments_timely_45",
-    ],
-    "ssd_cin_assessments": [
-        "referrals_to_ia",
-        "ia_completed",
-        "ia_timely",
-        "ca_completed",
-        "ca_timely",
-        "ca_over_61",
-        "assessments_timely_45",
-    ],
-    "ssd_s47_enquiry": ["s47_started", "icpc_timely"],
-    "ssd_initial_cp_conference": ["icpc_timely"],
-    "ssd_cp_plans": [
-        "cp_children",
-        "cp_repeat",
-        "cp_plans_2yrs",
-        "cp_visits_timely",
-        "rcpc_timely",
-    ],
-    "ssd_cp_visits": ["cp_visits_timely"],
-    "ssd_cp_reviews": ["rcpc_timely"],
-    "ssd_cla_episodes": [
-        "cla_children",
-        "cla_stability_long",
-        "cla_stability_short",
-        "cla_reviews_timely",
-    ],
-    "ssd_cla_placement": ["cla_stability_long", "cla_stability_short"],
-    "ssd_cla_reviews": ["cla_reviews_timely"],
-}
-
-# Unended placements inflate the count of children looked after (indicators.md).
-UNENDED_PLACEMENT_INDICATORS = ["cla_children", "cla_stability_long", "cla_stability_short"]
-
 EARLIEST_PLAUSIBLE_DATE = "1900-01-01"
 
-# How the pack and the digest name each table's records ("12 CLA placement records: ...").
+# How the pack names each table's records ("12 CLA placement records: ..."), written into each
+# suite's meta.records.
 TABLE_LABELS = {
     "ssd_person": "person records",
     "ssd_contacts": "contact records",

@@ -1,12 +1,17 @@
 """Loading the expectation suites the team edits (expectations/*.json, GX 1.x format).
 
-Each suite checks one raw table (``meta.table``); every expectation carries in its ``meta``:
+Each suite checks one extract table (``meta.table``), in one of three scopes (``meta.scope``):
+``table`` and ``cross_table`` check the records as at the end of the reporting month (the dbt
+view quality.dq_<table>); ``as_loaded`` checks the file as it was loaded (raw.<table>: an empty
+file, dates after the extract was taken). ``meta.records`` names the table's records in the
+pack ("contact records"). Every expectation carries in its ``meta``:
 
 - ``name``: unique within the suite; the history and worklists follow a problem by it
 - ``severity``: ``error`` blocks the board pack, ``warning`` lets it go out with a caveat
 - ``kind``: the kind of problem (future_date, missing_person, ...)
 - ``problem``: one line for the worklists, the digest and the pack's caveats
-- ``indicators`` (optional): the indicators it can distort; default: the suite's list
+- ``indicators`` (optional): the indicators a failure puts a caveat beside; without it, every
+  indicator computed from the table (dbt lineage); ``[]``: none
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from pathlib import Path
 from pipelines.settings import EXPECTATIONS_DIR
 
 SEVERITIES = ("error", "warning")
+SCOPES = ("table", "cross_table", "as_loaded")
 COLUMN_KWARGS = ("column", "column_A", "column_B")
 
 
@@ -33,7 +39,7 @@ class ExpectationSpec:
     severity: str
     kind: str
     problem: str
-    indicators: tuple[str, ...]
+    indicators: tuple[str, ...] | None  # None: the indicators computed from the table
 
     @property
     def columns(self) -> list[str]:
@@ -46,6 +52,7 @@ class Suite:
     name: str
     table: str
     scope: str
+    records: str  # how the pack names the table's records, plural
     path: Path
     document: dict  # the JSON as written: GX builds the suite from it
     expectations: tuple[ExpectationSpec, ...]
@@ -56,6 +63,11 @@ class Suite:
 
     def expectation(self, name: str) -> ExpectationSpec:
         return next(e for e in self.expectations if e.name == name)
+
+    @property
+    def as_loaded(self) -> bool:
+        """Checks the file as loaded, not the records as at the month end."""
+        return self.scope == "as_loaded"
 
 
 def _parse(path: Path) -> Suite:
@@ -69,6 +81,9 @@ def _parse(path: Path) -> Suite:
         raise SuiteError(f"{path.name}: needs a name and meta.table")
     if not name.replace("_", "").isalnum():
         raise SuiteError(f"{path.name}: the name {name!r} may use only letters, digits and _")
+    scope = meta.get("scope", "table")
+    if scope not in SCOPES:
+        raise SuiteError(f"{path.name}: meta.scope must be one of {', '.join(SCOPES)}")
     specs, seen = [], set()
     for i, exp in enumerate(doc.get("expectations") or []):
         m = exp.get("meta") or {}
@@ -86,10 +101,11 @@ def _parse(path: Path) -> Suite:
                 severity=m["severity"],
                 kind=m.get("kind") or m["name"],
                 problem=m.get("problem") or m["name"],
-                indicators=tuple(m.get("indicators", meta.get("indicators", []))),
+                indicators=tuple(m["indicators"]) if "indicators" in m else None,
             )
         )
-    return Suite(name, table, meta.get("scope", "table"), path, doc, tuple(specs))
+    records = meta.get("records") or f"{table} records"
+    return Suite(name, table, scope, records, path, doc, tuple(specs))
 
 
 def load_suites(directory: Path = EXPECTATIONS_DIR) -> list[Suite]:

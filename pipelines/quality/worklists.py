@@ -22,7 +22,7 @@ import xlsxwriter
 
 from pipelines.contract import get_table
 from pipelines.csv_safety import safe_frame
-from pipelines.quality.features import q
+from pipelines.quality.frames import q
 from pipelines.quality.outcomes import FAILED, SuiteOutcome
 from pipelines.quality.specs import PERSON_COLUMN, TEAM_COLUMN
 

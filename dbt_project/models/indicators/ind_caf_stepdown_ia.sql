@@ -1,24 +1,4 @@
 -- caf_stepdown_ia: early help episodes (CAFs) started in the month whose reason is a step-down
--- from an initial assessment (indicators.md). The reason code is matched case-insensitively and
--- ignoring surrounding spaces, as indicators.md says for the early help codes. A count of
--- episodes: numerator = value.
-with months as (
-    select * from {{ ref('util_reporting_months') }}
-),
-
-stepdown_episodes as (
-    select episode_id, start_date
-    from {{ ref('stg_early_help_episodes') }}
-    where lower(trim(reason)) = 'step down from initial assessment'
-)
-
-select
-    'caf_stepdown_ia' as indicator_code,
-    months.month,
-    count(stepdown_episodes.episode_id) as numerator,
-    cast(null as bigint) as denominator,
-    cast(count(stepdown_episodes.episode_id) as double) as value
-from months
-left join stepdown_episodes
-    on stepdown_episodes.start_date between months.month and months.month_end
-group by months.month
+-- from an initial assessment (indicators.md): the reason is the team's setting
+-- stepdown_reason_initial_assessment (ref_settings), matched case-insensitively.
+{{ early_help_stepdowns('caf_stepdown_ia', 'stepdown_reason_initial_assessment') }}

@@ -1,19 +1,11 @@
 -- contacts: contacts dated in the month (indicators.md). A count: numerator = value.
-with months as (
-    select * from {{ ref('util_reporting_months') }}
-),
-
-contacts as (
-    select contact_date from {{ ref('stg_contacts') }}
+with contacts_in_month as (
+    select
+        months.month,
+        contacts.contact_id
+    from {{ ref('util_reporting_months') }} as months
+    inner join {{ ref('stg_contacts') }} as contacts
+        on {{ in_month('contacts.contact_date') }}
 )
 
-select
-    'contacts' as indicator_code,
-    months.month,
-    count(contacts.contact_date) as numerator,
-    cast(null as bigint) as denominator,
-    cast(count(contacts.contact_date) as double) as value
-from months
-left join contacts
-    on contacts.contact_date between months.month and months.month_end
-group by months.month
+{{ count_by_month('contacts', 'contacts_in_month', 'contact_id') }}

@@ -72,7 +72,7 @@ rates as (
         rate_numerators.month,
         case
             when rate_numerators.months_present = rate_numerators.months_expected
-                then round(10000.0 * rate_numerators.period_numerator / population.population_0_17, 2)
+                then {{ rounded_ratio('rate_numerators.period_numerator', 'population.population_0_17', 10000) }}
         end as rate_per_10k
     from rate_numerators
     left join population
@@ -179,7 +179,11 @@ select
     catalogue.guide_text,
     catalogue.measure_period,
     catalogue.indicator_guide,
-    catalogue.is_illustrative_target
+    catalogue.is_illustrative_target,
+    catalogue.counted_singular,
+    catalogue.counted_plural,
+    catalogue.counted_verb,
+    catalogue.met_phrase
 from measured
 left join catalogue
     on catalogue.code = measured.indicator_code

@@ -102,10 +102,7 @@ select
     -- every closure by the exercise since it started, including episodes not (yet) stale
     coalesce(closures_by_month.closed_by_cleansing_all, 0) as closed_by_cleansing_all,
     progress.stale_backlog - progress.closed_since as still_open,
-    case
-        when progress.stale_backlog > 0
-            then round(100.0 * progress.closed_since / progress.stale_backlog, 2)
-    end as pct_complete,
+    {{ percentage('progress.closed_since', 'progress.stale_backlog') }} as pct_complete,
     -- NULL where the locality had no backlog: nothing to cleanse, neither complete nor not
     case
         when progress.stale_backlog > 0 then progress.closed_since = progress.stale_backlog

@@ -12,4 +12,4 @@ select
     cina_assessment_outcome_nfa as is_no_further_action,
     cina_assessment_team as team,
     cina_assessment_worker_id as worker_id
-from {{ source('ssd', 'ssd_cin_assessments') }}
+from {{ ref('base_ssd_cin_assessments') }}

@@ -12,4 +12,4 @@ select
     clae_cla_placement_id as placement_id,
     clae_entered_care_date as entered_care_date,
     clae_cla_last_iro_contact_date as last_iro_contact_date
-from {{ source('ssd', 'ssd_cla_episodes') }}
+from {{ ref('base_ssd_cla_episodes') }}

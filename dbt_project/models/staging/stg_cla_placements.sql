@@ -11,4 +11,4 @@ select
     clap_cla_placement_distance as distance_from_home,
     clap_cla_placement_provider as provider,
     clap_cla_placement_change_reason as change_reason
-from {{ source('ssd', 'ssd_cla_placement') }}
+from {{ ref('base_ssd_cla_placement') }}

@@ -4,7 +4,7 @@ with periods_of_care as (
     select
         clae_cla_id as period_of_care_id,
         min(clae_person_id) as person_id
-    from {{ source('ssd', 'ssd_cla_episodes') }}
+    from {{ ref('base_ssd_cla_episodes') }}
     group by clae_cla_id
 )
 
@@ -16,6 +16,6 @@ select
     reviews.clar_cla_review_date as review_date,
     reviews.clar_cla_review_cancelled as is_cancelled,
     reviews.clar_cla_review_participation as participation
-from {{ source('ssd', 'ssd_cla_reviews') }} as reviews
+from {{ ref('base_ssd_cla_reviews') }} as reviews
 left join periods_of_care
     on reviews.clar_cla_id = periods_of_care.period_of_care_id

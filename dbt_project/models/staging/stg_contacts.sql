@@ -5,4 +5,4 @@ select
     cont_contact_source_code as contact_source_code,
     cont_contact_source_desc as contact_source,
     cont_contact_outcome_json as contact_outcome_json
-from {{ source('ssd', 'ssd_contacts') }}
+from {{ ref('base_ssd_contacts') }}

@@ -8,4 +8,4 @@ select
     cppl_cp_plan_initial_category as initial_category,
     cppl_cp_plan_latest_category as latest_category,
     cppl_cp_plan_ola as is_other_local_authority
-from {{ source('ssd', 'ssd_cp_plans') }}
+from {{ ref('base_ssd_cp_plans') }}

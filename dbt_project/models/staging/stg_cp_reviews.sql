@@ -9,4 +9,4 @@ select
     cppr_cp_review_outcome_continue_cp as is_plan_continued,
     cppr_cp_review_quorate as is_quorate,
     cppr_cp_review_participation as participation
-from {{ source('ssd', 'ssd_cp_reviews') }}
+from {{ ref('base_ssd_cp_reviews') }}

@@ -6,4 +6,4 @@ select
     cppv_cp_visit_seen as is_child_seen,
     cppv_cp_visit_seen_alone as is_child_seen_alone,
     cppv_cp_visit_bedroom as is_bedroom_seen
-from {{ source('ssd', 'ssd_cp_visits') }}
+from {{ ref('base_ssd_cp_visits') }}

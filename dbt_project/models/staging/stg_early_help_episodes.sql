@@ -9,4 +9,4 @@ select
     earl_episode_organisation as organisation,
     earl_episode_worker_id as worker_id,
     earl_episode_locality as locality
-from {{ source('ssd', 'ssd_early_help_episodes') }}
+from {{ ref('base_ssd_early_help_episodes') }}

@@ -12,4 +12,4 @@ select
     icpc_icpc_outcome_json as outcome_json,
     icpc_icpc_team as team,
     icpc_icpc_worker_id as worker_id
-from {{ source('ssd', 'ssd_initial_cp_conference') }}
+from {{ ref('base_ssd_initial_cp_conference') }}

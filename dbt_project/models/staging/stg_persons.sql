@@ -12,4 +12,4 @@ select
     pers_send_flag as send_flag,
     pers_is_mother as is_mother,
     pers_nationality as nationality
-from {{ source('ssd', 'ssd_person') }}
+from {{ ref('base_ssd_person') }}

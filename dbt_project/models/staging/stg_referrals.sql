@@ -12,4 +12,4 @@ select
     cine_close_date as close_date,
     cine_referral_team as team,
     cine_referral_worker_id as worker_id
-from {{ source('ssd', 'ssd_cin_episodes') }}
+from {{ ref('base_ssd_cin_episodes') }}

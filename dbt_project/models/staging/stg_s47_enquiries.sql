@@ -8,4 +8,4 @@ select
     s47e_s47_outcome_json as outcome_json,
     s47e_s47_completed_by_team as team,
     s47e_s47_completed_by_worker_id as worker_id
-from {{ source('ssd', 'ssd_s47_enquiry') }}
+from {{ ref('base_ssd_s47_enquiry') }}

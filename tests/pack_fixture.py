@@ -1,10 +1,12 @@
 """A small hand-made warehouse for the board pack tests (no dbt run needed).
 
-It holds exactly the tables the pack reads: marts.fct_indicator_month (42 months, 2011-04 to
-2014-09, five indicators: counts with and without a rate, a band target, two percentages with
-small numbers), raw.load_log, the quality models, reference.ref_settings, and, to prove the
-pack never reads them, person-level tables carrying the identifiers P000123 / PL000456.
-The August 2014 figures are the seed report's.
+It holds exactly what the pack reads, the marts.pack_* models, each created from its dbt
+contract (dbt_project/models/marts/pack/_pack.yml), so a column renamed in dbt is renamed here
+too and the pack's query for the old name fails: pack_indicators (42 months, 2011-04 to 2014-09,
+five indicators: counts with and without a rate, a band target, two percentages with small
+numbers), the extract loads, the cleansing status, the unended placements, the data-quality
+trend and caveats; and, to prove the pack never reads them, person-level tables carrying the
+identifiers P000123 / PL000456. The August 2014 figures are the seed report's.
 """
 
 from __future__ import annotations
@@ -14,8 +16,11 @@ from pathlib import Path
 
 import duckdb
 import pandas as pd
+import yaml
 
-from pipelines.pack.data import MART_COLUMNS
+from pipelines.settings import DBT_PROJECT_DIR
+
+PACK_CONTRACTS = DBT_PROJECT_DIR / "models" / "marts" / "pack" / "_pack.yml"
 
 MONTH = "2014-08"
 FIRST = dt.date(2011, 4, 1)
@@ -142,6 +147,10 @@ CATALOGUE = {
         measure="Review conferences held in the month in timescale",
         guide_text="Looking to increase the percentage held in timescale.",
         measure_period="In month",
+        counted_singular="review conference",
+        counted_plural="review conferences",
+        counted_verb="held",
+        met_phrase="were in timescale",
         england_value=96.2,
         england_year="2012/13",
         comparators_illustrative=False,
@@ -161,6 +170,10 @@ CATALOGUE = {
         measure="Reviews held in the month in timescale",
         guide_text="Looking to increase the percentage held in timescale.",
         measure_period="In month",
+        counted_singular="LAC review",
+        counted_plural="LAC reviews",
+        counted_verb="held",
+        met_phrase="were in timescale",
     ),
 }
 
@@ -223,7 +236,13 @@ def _direction(cat: dict, now: float | None, before: float | None) -> str:
     return "Improved" if better else "Worsened"
 
 
-def mart_rows() -> list[dict]:
+def contracts() -> dict[str, list[tuple[str, str]]]:
+    """model -> [(column, data type)], as the dbt contracts fix them."""
+    models = yaml.safe_load(PACK_CONTRACTS.read_text(encoding="utf-8"))["models"]
+    return {m["name"]: [(c["name"], c["data_type"]) for c in m["columns"]] for m in models}
+
+
+def mart_rows(columns: list[str]) -> list[dict]:
     months = _months()
     rows = []
     for code, cat in CATALOGUE.items():
@@ -248,15 +267,15 @@ def mart_rows() -> list[dict]:
                 measured_before = (
                     prev1["rate"] if cat["target_measure"] == "rate" else prev1["value"]
                 )
-            row = {column: None for column in MART_COLUMNS}
-            row.update({k: v for k, v in cat.items()})
+            row = {column: None for column in columns}
+            row.update({"target_text": "N/A", **cat})
             row.update(
                 indicator_code=code,
                 month=month,
                 month_end=_month_end(month),
                 value=point["value"],
-                numerator=float(point["num"]),
-                denominator=None if point["den"] is None else float(point["den"]),
+                numerator=point["num"],
+                denominator=point["den"],
                 rate_per_10k=point["rate"],
                 rag=_rag(cat, point["value"], point["rate"]),
                 previous_1y=prev1["value"] if prev1 else None,
@@ -265,149 +284,160 @@ def mart_rows() -> list[dict]:
                 direction=_direction(cat, measured_now, measured_before),
                 small_numbers=bool(point["den"] is not None and point["den"] < 20),
             )
-            row.setdefault("is_illustrative_target", False)
             row["is_illustrative_target"] = bool(row["is_illustrative_target"])
             row["comparators_illustrative"] = bool(row["comparators_illustrative"])
             rows.append(row)
     return rows
 
 
-_MART_TYPES = {
-    "display_order": "INTEGER",
-    "month": "DATE",
-    "month_end": "DATE",
-    "small_numbers": "BOOLEAN",
-    "comparators_illustrative": "BOOLEAN",
-    "is_illustrative_target": "BOOLEAN",
-}
-_NUMERIC = {
-    "value",
-    "numerator",
-    "denominator",
-    "rate_per_10k",
-    "target_value",
-    "target_low",
-    "target_high",
-    "previous_1y",
-    "previous_2y",
-    "previous_1y_rate",
-    "england_value",
-    "statistical_neighbours_value",
-    "region_value",
+def _insert(con: duckdb.DuckDBPyConnection, model: str, rows: list[dict]) -> None:
+    columns = [name for name, _ in contracts()[model]]
+    # One insert from a DataFrame: executemany row by row takes seconds in DuckDB.
+    frame = pd.DataFrame([[row.get(c) for c in columns] for row in rows], columns=columns)
+    con.register("fixture_rows", frame.astype(object))
+    casts = ", ".join(f"cast({c} as {t})" for c, t in contracts()[model])
+    con.execute(f"insert into marts.{model} select {casts} from fixture_rows")
+    con.unregister("fixture_rows")
+
+
+LOCALITIES = [
+    ("North", 50, 50, 48),
+    ("South", 40, 40, 40),
+    ("East", 60, 60, 55),
+    ("West", 45, 45, 44),
+    ("Central", 80, 60, 58),
+    ("Riverside", 50, 37, 35),
+    ("Hillside", 35, 30, 26),
+    ("Market Town", 40, 29, 24),
+]
+# failing records per check at the latest run as at each reporting month
+CHECK_TREND = {
+    "ssd_cp_plans_cross_table": {6: 5, 7: 4, 8: 3},
+    "ssd_cla_placement_cross_table": {6: 20, 7: 41, 8: 72},
+    "ssd_contacts": {6: 0, 7: 0, 8: 0},
 }
 
 
 def build_fixture_db(path: Path) -> Path:
     con = duckdb.connect(str(path))
-    for schema in ("raw", "marts", "quality", "reference"):
+    for schema in ("raw", "marts"):
         con.execute(f"create schema if not exists {schema}")
-    columns = ", ".join(
-        f"{c} {_MART_TYPES.get(c, 'DOUBLE' if c in _NUMERIC else 'VARCHAR')}" for c in MART_COLUMNS
-    )
-    con.execute(f"create table marts.fct_indicator_month ({columns})")
-    # One insert from a DataFrame: executemany row by row takes seconds in DuckDB.
-    frame = pd.DataFrame(mart_rows(), columns=MART_COLUMNS).astype(object)
-    con.register("fixture_rows", frame)
-    casts = ", ".join(
-        f"cast({c} as {_MART_TYPES.get(c, 'DOUBLE' if c in _NUMERIC else 'VARCHAR')})"
-        for c in MART_COLUMNS
-    )
-    con.execute(f"insert into marts.fct_indicator_month select {casts} from fixture_rows")
-    con.unregister("fixture_rows")
+    for model, columns in contracts().items():
+        typed = ", ".join(f"{name} {kind}" for name, kind in columns)
+        con.execute(f"create table marts.{model} ({typed})")
+    _insert(con, "pack_indicators", mart_rows([c for c, _ in contracts()["pack_indicators"]]))
 
-    # raw.load_log as the ingest writes it (pipelines/ingest/load.py).
-    con.execute(
-        "create table raw.load_log (table_name varchar, file_name varchar, file_sha256 varchar, "
-        "rows_read bigint, rows_loaded bigint, rows_quarantined bigint, status varchar, "
-        "message varchar, started_at timestamp, finished_at timestamp)"
-    )
+    # the latest successful load of each file (pack_extract_loads)
     files = ["ssd_contacts.csv", "ssd_cp_plans.csv", "ssd_cp_reviews.csv", "ssd_person.csv"]
-
-    def log_row(name: str, status: str, started: dt.datetime, finished: dt.datetime) -> None:
-        con.execute(
-            "insert into raw.load_log values (?, ?, 'sha', 100, 100, 0, ?, '', ?, ?)",
-            [name.removesuffix(".csv"), name, status, started, finished],
-        )
-
-    for i, name in enumerate(files):
-        # An older load, the latest successful one, then an 'unchanged' skip and a failure
-        # that the cover must not cite as the time the data was loaded.
-        log_row(name, "loaded", dt.datetime(2014, 9, 14, 2, i), dt.datetime(2014, 9, 14, 2, i, 30))
-        log_row(
-            name,
-            "loaded",
-            dt.datetime(2014, 9, 15, 2, 10 + i),
-            dt.datetime(2014, 9, 15, 2, 10 + i, 40),
-        )
-        log_row(
-            name, "unchanged", dt.datetime(2014, 9, 16, 2, i), dt.datetime(2014, 9, 16, 2, i, 5)
-        )
-    log_row(
-        "ssd_contacts.csv", "failed", dt.datetime(2014, 9, 17, 3), dt.datetime(2014, 9, 17, 3, 5)
+    _insert(
+        con,
+        "pack_extract_loads",
+        [
+            {
+                "file_name": name,
+                "loaded_at": dt.datetime(2014, 9, 15, 2, 10 + i, 40),
+                "rows_loaded": 1000 * (i + 1),
+                "rows_quarantined": i,
+                "open_end_dates": 0,
+            }
+            for i, name in enumerate(files)
+        ],
     )
 
     # Child-level tables: the pack must never read these identifiers.
     con.execute("create table raw.ssd_person (pers_person_id varchar, pers_forename varchar)")
     con.execute("insert into raw.ssd_person values (?, 'Testchild')", [PERSON_ID])
+    con.execute("create table raw.ssd_cla_placement (clap_cla_placement_id varchar)")
+    con.execute("insert into raw.ssd_cla_placement values (?)", [PLACEMENT_ID])
 
-    con.execute(
-        "create table quality.eh_cleansing_by_locality (month date, locality varchar, "
-        "stale_backlog integer, closed_since integer, closed_by_cleansing_all integer, "
-        "pct_complete double, is_complete boolean)"
-    )
-    localities = [
-        ("North", 50, 50, 48),
-        ("South", 40, 40, 40),
-        ("East", 60, 60, 55),
-        ("West", 45, 45, 44),
-        ("Central", 80, 60, 58),
-        ("Riverside", 50, 37, 35),
-        ("Hillside", 35, 30, 26),
-        ("Market Town", 40, 29, 24),
-    ]
+    cleansing = []
     for month in (dt.date(2014, 7, 1), dt.date(2014, 8, 1)):
-        for name, backlog, closed, by_cleansing in localities:
+        for name, backlog, closed, by_cleansing in LOCALITIES:
             if month.month == 7:
                 closed, by_cleansing = closed - 5, by_cleansing - 5
             pct = round(100.0 * closed / backlog, 2)
-            con.execute(
-                "insert into quality.eh_cleansing_by_locality values (?, ?, ?, ?, ?, ?, ?)",
-                [month, name, backlog, closed, by_cleansing, pct, pct >= 100],
+            cleansing.append(
+                dict(
+                    month=month,
+                    locality=name,
+                    stale_backlog=backlog,
+                    closed_since=closed,
+                    closed_by_cleansing=by_cleansing,
+                    pct_complete=pct,
+                    is_complete=pct >= 100,
+                    cleansing_start=dt.date(2014, 5, 1),
+                )
             )
         # A locality with no stale backlog: neither complete nor in progress (NULLs, as the
         # model gives them), and not one of "the 8 localities".
-        con.execute(
-            "insert into quality.eh_cleansing_by_locality values (?, 'Rural', 0, 0, 0, null, null)",
-            [month],
-        )
+        cleansing.append(
+            dict(month=month, locality="Rural", stale_backlog=0, closed_since=0,
+                 closed_by_cleansing=0, cleansing_start=dt.date(2014, 5, 1))
+        )  # fmt: skip
+    _insert(con, "pack_cleansing_by_locality", cleansing)
 
-    con.execute(
-        "create table quality.unended_placements (month date, person_id varchar, "
-        "placement_id varchar, reason varchar)"
+    august = dt.date(2014, 8, 1)
+    _insert(
+        con,
+        "pack_unended_placements",
+        [
+            dict(month=august, reason="The child has a later placement", placements=2),
+            dict(
+                month=august, reason="The looked after episode holding it has ended", placements=1
+            ),
+            dict(month=august, reason="The young person is 18 or over", placements=1),
+            # September is after the reporting month: never shown
+            dict(month=dt.date(2014, 9, 1), reason="The child has a later placement", placements=9),
+        ],
     )
-    reasons = [
-        "Child has a later placement",
-        "Child has a later placement",
-        "Looked after episode ended",
-        "Child aged 18 or over",
+    _insert(
+        con,
+        "pack_unended_placements_effect",
+        [
+            dict(
+                month=dt.date(2014, m, 1),
+                children_looked_after=250 + m,
+                looked_after_only_suspect_placements=2 + (m % 3),
+                looked_after_excluding_suspects=248 + m - (m % 3),
+                suspect_placements=3 + m,
+            )
+            for m in range(1, 10)
+        ],
+    )
+    trend = [
+        dict(
+            reporting_month=dt.date(2014, month, 1),
+            check_name=check,
+            table_name=check.removesuffix("_cross_table"),
+            checked_at=dt.datetime(2014, month + 1, 2, 2, 30),
+            failing_records=failing,
+            expectations_failed=1 if failing else 0,
+            expectations_broken=0,
+            error_failed=False,
+        )
+        for check, by_month in CHECK_TREND.items()
+        for month, failing in by_month.items()
     ]
-    for i, reason in enumerate(reasons):
-        con.execute(
-            "insert into quality.unended_placements values (?, ?, ?, ?)",
-            [dt.date(2014, 8, 1), PERSON_ID if i == 0 else f"P00090{i}", PLACEMENT_ID, reason],
-        )
-    con.execute(
-        "create table quality.unended_placements_effect (month date, cla_children integer, "
-        "cla_children_excluding_unended integer, difference integer)"
+    _insert(con, "pack_check_trend", trend)
+    caveat = dict(
+        reporting_month=august,
+        table_name="ssd_cp_plans",
+        record_label="CP plan records",
+        as_at=dt.date(2014, 8, 31),
     )
-    for i, month in enumerate([dt.date(2014, m, 1) for m in range(3, 10)]):
-        con.execute(
-            "insert into quality.unended_placements_effect values (?, ?, ?, ?)",
-            [month, 250 + i, 248 + i - (i % 3), 2 + (i % 3)],
-        )
-
-    con.execute("create table reference.ref_settings (setting varchar, value varchar)")
-    con.execute("insert into reference.ref_settings values ('cleansing_start_date', '2014-05-01')")
+    _insert(
+        con,
+        "pack_caveats",
+        [
+            dict(caveat, indicator_code="cp_children", failing_records=3,
+                 problem="CP plan overlaps another CP plan for the same child"),
+            dict(caveat, indicator_code="cp_children", failing_records=1,
+                 problem="CP plan record has no start date"),
+            # another month's caveat: never shown in August's pack
+            dict(caveat, reporting_month=dt.date(2014, 7, 1), indicator_code="contacts",
+                 failing_records=9, problem="not shown in August"),
+        ],
+    )  # fmt: skip
     con.close()
     return path
 

@@ -1,20 +1,25 @@
-"""The fingerprints that let a rerun skip unchanged stages (pipelines/incremental.py), on a
-real DuckDB file."""
+"""The fingerprints that let a rerun skip unchanged stages (pipelines/reuse.py), on a real
+DuckDB file."""
 
 from datetime import datetime
 
 import duckdb
 import pytest
 
-from pipelines.incremental import (
-    REBUILD_ENV,
+from pipelines.resources import Warehouse
+from pipelines.reuse import (
     REBUILD_TAG,
+    REUSED_FROM_RUN,
     StageRecords,
+    StageReuse,
+    current_record,
     extract_versions,
     files_digest,
     fingerprint,
     rebuild_forced,
+    reused_metadata,
 )
+from pipelines.settings import Settings
 
 
 @pytest.fixture
@@ -96,10 +101,32 @@ def test_records_survive_reopening_the_file(tmp_path):
         assert StageRecords(second).matching("quality_checks", "f1").run_id == "run-1"
 
 
-def test_rebuild_is_forced_by_the_run_tag_or_the_environment(monkeypatch):
-    monkeypatch.delenv(REBUILD_ENV, raising=False)
-    assert not rebuild_forced({})
-    assert not rebuild_forced({REBUILD_TAG: "false"})
-    assert rebuild_forced({REBUILD_TAG: "true"})
-    monkeypatch.setenv(REBUILD_ENV, "1")
-    assert rebuild_forced(None)
+def test_rebuild_is_forced_by_the_run_tag_or_the_setting():
+    assert not rebuild_forced({}, Settings())
+    assert not rebuild_forced({REBUILD_TAG: "false"}, Settings())
+    assert rebuild_forced({REBUILD_TAG: "true"}, Settings())
+    assert rebuild_forced(None, Settings(rebuild="1"))
+    assert Settings.from_environment({"BOARDPACK_REBUILD": "yes"}).rebuild_every_stage
+
+
+def test_stage_reuse_vouches_only_after_success_and_for_the_same_inputs(tmp_path):
+    warehouse = Warehouse(settings=Settings(db=str(tmp_path / "w.duckdb")))
+    first = StageReuse(warehouse, "dbt", {"extracts": {"a": "1"}, "month": "2014-07"})
+    assert first.earlier() is None  # never built
+    first.starting()
+    assert current_record(warehouse, "dbt") is None  # still building: nothing vouches for it
+    first.succeeded("run-1", {"kept": True})
+    again = StageReuse(warehouse, "dbt", {"month": "2014-07", "extracts": {"a": "1"}})
+    earlier = again.earlier()
+    assert earlier.run_id == "run-1" and earlier.details == {"kept": True}
+    assert reused_metadata(earlier) == {REUSED_FROM_RUN: "run-1"}  # the one marker
+    # another month, or a forced rebuild, is not vouched for
+    assert (
+        StageReuse(warehouse, "dbt", {"extracts": {"a": "1"}, "month": "2014-08"}).earlier() is None
+    )
+    forced = StageReuse(warehouse, "dbt", {"month": "2014-07", "extracts": {"a": "1"}}, forced=True)
+    assert forced.earlier() is None
+    # unknown inputs are never reused, nor recorded
+    unknown = StageReuse(warehouse, "board_pack", None, scope="2014-07")
+    unknown.succeeded("run-2")
+    assert unknown.earlier() is None and current_record(warehouse, "board_pack", "2014-07") is None

@@ -1,4 +1,4 @@
-"""Skipping work whose inputs have not changed since it last succeeded.
+"""Reusing what an earlier run built, when nothing it depends on has changed.
 
 A rerun with the same extracts (a retry, a second run the same day, a backfill of another month)
 need not rebuild the dbt models, rerun the quality suites or re-render a pack it already has.
@@ -7,13 +7,23 @@ with the one recorded, in the warehouse itself, when that stage last succeeded:
 
 * the extracts as loaded: the SHA-256 of each raw table's current file (raw.load_log);
 * the code and configuration the stage runs: its files (dbt project, expectations, pack
-  templates and Python), the relevant settings and environment variables;
-* today's date, for anything that reads the clock (dbt's reporting-month spine ignores records
-  dated after today, the quality checks' "as at" date is capped at today).
+  templates and Python) and the settings it uses;
+* the reporting month it is built as at.
+
+The three stages use it the same way (StageReuse):
+
+    reuse = StageReuse(warehouse, "dbt", inputs, forced=rebuild_forced(context, settings))
+    earlier = reuse.earlier()          # the record of a run that built it from these inputs
+    if earlier is not None and <what it built is still there>:
+        report it again, with reused_metadata(earlier)    # the one "reused" marker
+    else:
+        reuse.starting()               # nothing vouches for half-built output from here
+        ... build ...
+        reuse.succeeded(run_id, details)
 
 The record is deleted before the stage starts and written only after it succeeds, so a run
 killed half-way (or failing) never leaves a fingerprint that vouches for half-built tables: the
-next run rebuilds. `BOARDPACK_REBUILD=1`, or the run tag `boardpack/rebuild=true`, forces every
+next run rebuilds. BOARDPACK_REBUILD=1, or the run tag boardpack/rebuild=true, forces every
 stage to rebuild.
 """
 
@@ -21,22 +31,27 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
 
-REBUILD_ENV = "BOARDPACK_REBUILD"
+if TYPE_CHECKING:
+    from pipelines.resources import Warehouse
+    from pipelines.settings import Settings
+
 REBUILD_TAG = "boardpack/rebuild"
+# The metadata key every reused result carries (runner.py and the benchmark look for it).
+REUSED_FROM_RUN = "reused_from_run"
 
 _TABLE_SQL = """
 CREATE SCHEMA IF NOT EXISTS pipeline;
 CREATE TABLE IF NOT EXISTS pipeline.stage_inputs (
     stage VARCHAR NOT NULL,      -- dbt, quality_checks, board_pack
-    scope VARCHAR NOT NULL,      -- '' or the reporting month for the pack
+    scope VARCHAR NOT NULL,      -- '' or the reporting month
     fingerprint VARCHAR NOT NULL,
     run_id VARCHAR NOT NULL,     -- the run that built it
     details JSON,                -- what the stage wants to reuse (e.g. its check results)
@@ -54,10 +69,13 @@ class Recorded:
     recorded_at: datetime
 
 
-def rebuild_forced(run_tags: Mapping[str, str] | None = None) -> bool:
+def rebuild_forced(run_tags: Mapping[str, str] | None, settings: Settings) -> bool:
     tag = (run_tags or {}).get(REBUILD_TAG, "")
-    env = os.environ.get(REBUILD_ENV, "")
-    return any(v.strip().lower() in {"1", "true", "yes"} for v in (tag, env))
+    return settings.rebuild_every_stage or tag.strip().lower() in {"1", "true", "yes"}
+
+
+def reused_metadata(earlier: Recorded) -> dict[str, str]:
+    return {REUSED_FROM_RUN: earlier.run_id}
 
 
 def fingerprint(parts: Mapping[str, object]) -> str:
@@ -105,10 +123,6 @@ def extract_versions(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
     return dict(sorted(rows))
 
 
-def today() -> str:
-    return date.today().isoformat()
-
-
 class StageRecords:
     """The recorded fingerprints, in the warehouse (pipeline.stage_inputs)."""
 
@@ -132,28 +146,63 @@ class StageRecords:
         return found if found is not None and found.fingerprint == print_ else None
 
     def forget(self, stage: str, scope: str = "") -> None:
-        """Called before the stage starts changing anything."""
         self.con.execute(
             "DELETE FROM pipeline.stage_inputs WHERE stage = ? AND scope = ?", [stage, scope]
         )
 
     def record(
-        self,
-        stage: str,
-        print_: str,
-        run_id: str,
-        details: Mapping | None = None,
-        scope: str = "",
+        self, stage: str, print_: str, run_id: str, details: Mapping | None = None, scope: str = ""
     ) -> None:
-        """Called once the stage has succeeded."""
         self.con.execute(
             "INSERT OR REPLACE INTO pipeline.stage_inputs VALUES (?, ?, ?, ?, ?, ?)",
-            [
-                stage,
-                scope,
-                print_,
-                run_id,
-                json.dumps(details or {}, default=str),
-                datetime.now(),
-            ],
+            [stage, scope, print_, run_id, json.dumps(details or {}, default=str), datetime.now()],
         )
+
+
+class StageReuse:
+    """One stage's decision to reuse an earlier run's work, and the record that makes it.
+
+    Each step opens the warehouse briefly: the dbt stage must close it while dbt, another
+    process, writes to the file."""
+
+    def __init__(
+        self,
+        warehouse: Warehouse,
+        stage: str,
+        inputs: Mapping[str, object] | None,
+        *,
+        scope: str = "",
+        forced: bool = False,
+    ) -> None:
+        self.warehouse = warehouse
+        self.stage = stage
+        self.scope = scope
+        self.forced = forced
+        # None: the inputs cannot be known, so the result is never reused (nor recorded)
+        self.fingerprint = fingerprint(inputs) if inputs is not None else None
+
+    def earlier(self) -> Recorded | None:
+        """The record of the run that built the stage from exactly these inputs, if any."""
+        if self.forced or self.fingerprint is None:
+            return None
+        with self.warehouse.get_connection() as con:
+            return StageRecords(con).matching(self.stage, self.fingerprint, self.scope)
+
+    def starting(self) -> None:
+        """Called before the stage changes anything."""
+        with self.warehouse.get_connection() as con:
+            StageRecords(con).forget(self.stage, self.scope)
+
+    def succeeded(self, run_id: str, details: Mapping | None = None) -> None:
+        """Called once the stage has succeeded."""
+        if self.fingerprint is None:
+            return
+        with self.warehouse.get_connection() as con:
+            StageRecords(con).record(self.stage, self.fingerprint, run_id, details, self.scope)
+
+
+def current_record(warehouse: Warehouse, stage: str, scope: str = "") -> Recorded | None:
+    """A stage's current record, whatever it was built from (a later stage follows it: the
+    checks follow the models, the pack both)."""
+    with warehouse.get_connection() as con:
+        return StageRecords(con).get(stage, scope)

@@ -1,0 +1,2 @@
+-- The contacts extract as it would have been taken at the end of the reporting month (macro extract_as_at).
+{{ extract_as_at(source('ssd', 'ssd_contacts'), dated_by='cont_contact_date') }}

@@ -1,0 +1,54 @@
+"""One settings object: read from the environment in one place, documented in one table."""
+
+from __future__ import annotations
+
+import re
+
+import dagster as dg
+
+from pipelines import dbt_child
+from pipelines.settings import DBT_PARENT_VARIABLE, ENVIRONMENT_VARIABLES, PROJECT_ROOT, Settings
+
+# `boardpack-dbt` runs in place of dbt before dbt starts: it reads the one variable the dbt step
+# set for it, and must not import Dagster (pipelines.settings does) to do so.
+ENVIRONMENT_READERS = {"settings.py", "dbt_child.py"}
+
+
+def test_only_the_settings_module_reads_the_environment():
+    readers = []
+    for path in sorted((PROJECT_ROOT / "pipelines").rglob("*.py")):
+        text = path.read_text(encoding="utf-8")
+        if (
+            re.search(r"os\.environ|os\.getenv|getenv\(", text)
+            and path.name not in ENVIRONMENT_READERS
+        ):
+            readers.append(str(path.relative_to(PROJECT_ROOT)))
+    assert readers == [], "read the environment through pipelines.settings.Settings"
+    assert dbt_child.PARENT_ENV == DBT_PARENT_VARIABLE
+
+
+def test_every_variable_is_in_the_one_table_of_the_readme():
+    readme = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
+    table = readme.split("## Configuration", 1)[1].split("\n## ", 1)[0]
+    documented = set(re.findall(r"^\| `([A-Z_]+)` \|", table, re.MULTILINE))
+    assert documented == set(ENVIRONMENT_VARIABLES.values())
+    # one table: the variables are not documented a second time elsewhere in the README
+    assert readme.count("| `BOARDPACK_DB` |") == 1
+
+
+def test_the_code_location_gives_dagster_env_vars_to_resolve(monkeypatch):
+    monkeypatch.setenv("BOARDPACK_DB", "/tmp/elsewhere.duckdb")
+    monkeypatch.delenv("BOARDPACK_OUTPUT", raising=False)
+    settings = Settings.from_env_vars()
+    assert isinstance(settings.db, dg.EnvVar) and settings.db.env_var_name == "BOARDPACK_DB"
+    assert settings.output == ""  # unset: the default, resolved when it is used
+
+
+def test_the_command_line_overrides_the_environment(tmp_path):
+    environ = {"BOARDPACK_DB": str(tmp_path / "env.duckdb"), "BOARDPACK_AUTHORITY_NAME": " "}
+    settings = Settings.from_environment(environ, db=tmp_path / "cli.duckdb", output=None)
+    assert settings.database == tmp_path / "cli.duckdb"
+    assert settings.output_dir == PROJECT_ROOT / "data" / "output"  # the default, absolute
+    assert settings.authority.startswith("Demo Borough Council")  # blank is the default
+    relative = Settings.from_environment({"BOARDPACK_DB": "relative.duckdb"})
+    assert relative.database.is_absolute()
