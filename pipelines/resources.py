@@ -36,7 +36,9 @@ class Warehouse(dg.ConfigurableResource):
     @contextmanager
     def yield_for_execution(self, context: dg.InitResourceContext):
         log = context.log
-        what = f"Dagster run {context.run_id}" if context.run_id else "a Dagster step"
+        # context.run: context.run_id reads the deprecated InitResourceContext.dagster_run
+        run = context.run
+        what = f"Dagster run {run.run_id}" if run is not None else "a Dagster step"
         # the lock is taken on the resolved settings (before, a setting may still be an EnvVar)
         with (
             super().yield_for_execution(context) as resource,

@@ -128,7 +128,8 @@ def test_indicators_csv_keeps_numbers_and_neutralises_text(tmp_path):
             "unit": ["count", "count"],
         }
     )
-    path = write_indicators_csv(rows, "2014-08", tmp_path)
+    records = rows.astype(object).where(rows.notna(), None).to_dict("records")
+    path = write_indicators_csv(records, "2014-08", tmp_path)
     with open(path, newline="", encoding="utf-8") as f:
         table = list(csv.reader(f))
     for row in table:

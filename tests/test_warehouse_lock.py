@@ -67,7 +67,7 @@ def hold(script: str, database: Path) -> subprocess.Popen:
 def release(proc: subprocess.Popen) -> None:
     if proc.poll() is None:
         os.killpg(proc.pid, signal.SIGKILL)
-    proc.wait(timeout=30)
+    proc.communicate(timeout=30)  # waits, and closes its pipes
 
 
 def test_the_same_process_can_take_the_lock_again(tmp_path):
@@ -157,7 +157,7 @@ def test_boardpack_run_waits_for_a_dagster_run_or_stops_with_no_wait(tmp_path):
             assert time.monotonic() < deadline
         finally:
             os.killpg(waiting.pid, signal.SIGKILL)
-            waiting.wait(timeout=30)
+            waiting.communicate(timeout=30)
     finally:
         release(holder)
 
