@@ -363,3 +363,36 @@ def test_check_commentary_reads_each_section_against_its_row_in_the_packs_order(
     ]
     found = check_commentary(sections, rows)
     assert [c.code for c in found] == ["cp_repeat"] * 4 + ["icpc_timely"]
+
+
+# --- the demo run ---------------------------------------------------------------------------
+
+
+def demo_figures(demo_run) -> tuple[list[dict], dict[str, list[dict]]]:
+    with demo_run.connect() as con:
+        cursor = con.execute(
+            "select * from marts.fct_indicator_month where month <= date '2014-08-01' "
+            "order by display_order, month"
+        )
+        names = [d[0] for d in cursor.description]
+        rows = [dict(zip(names, values, strict=True)) for values in cursor.fetchall()]
+    series: dict[str, list[dict]] = {}
+    for r in rows:
+        series.setdefault(r["indicator_code"], []).append(r)
+    return [r for r in rows if r["month"] == AUG_14], series
+
+
+@pytest.mark.slow
+def test_the_demo_commentary_agrees_with_the_demo_figures(demo_run):
+    from pipelines.pack.commentary import load_commentary
+    from pipelines.settings import PROJECT_ROOT
+
+    rows, series = demo_figures(demo_run)
+    commentary = load_commentary(PROJECT_ROOT / "commentary", "2014-08")
+    assert len(rows) == 23 and commentary.sections
+    assert [c.line for c in check_commentary(commentary.sections, rows, series)] == []
+    # the comments the issue found wrong, put back, are caught
+    wrong = dict(commentary.sections) | {"cp_repeat": CP_REPEAT, "ca_over_61": CA_OVER_61,
+                                         "icpc_timely": ICPC_TIMELY}  # fmt: skip
+    found = check_commentary(wrong, rows, series)
+    assert sorted({c.code for c in found}) == ["ca_over_61", "cp_repeat", "icpc_timely"]
