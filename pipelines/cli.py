@@ -319,5 +319,40 @@ def _console_to_log(log_path: Path) -> Iterator[TextIO]:
         console.close()
 
 
+# --- the team's commentary ----------------------------------------------------------------
+
+
+@main.group()
+def commentary() -> None:
+    """The performance team's monthly commentary (commentary/<YYYY-MM>.md)."""
+
+
+@commentary.command("draft")
+@click.option("--month", callback=_check_month, required=True, help="Reporting month, YYYY-MM.")
+@click.option("--force", is_flag=True, help="Replace the month's file if it exists already.")
+def commentary_draft(month: str, force: bool) -> None:
+    """Write the month's commentary file, one section per indicator, each heading carrying
+    the indicator's key figures and responsible officer, for the officers to write in."""
+    import duckdb
+
+    from pipelines.pack.commentary_draft import (
+        DraftExistsError,
+        MonthNotInWarehouseError,
+        write_draft,
+    )
+
+    settings = load_settings()
+    if not settings.database.is_file():
+        click.echo(f"No warehouse at {settings.database}: run `boardpack run` first.", err=True)
+        sys.exit(1)
+    try:
+        with duckdb.connect(str(settings.database), read_only=True) as con:
+            path = write_draft(con, month, settings.commentary_dir, force=force)
+    except (DraftExistsError, MonthNotInWarehouseError) as error:
+        click.echo(f"Not written: {error}", err=True)
+        sys.exit(1)
+    click.echo(f"Commentary draft for {month} written to {path}")
+
+
 if __name__ == "__main__":
     main()

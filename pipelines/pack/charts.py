@@ -3,8 +3,28 @@ byte-identical on rerun (fixed svg.hashsalt, no date in the metadata).
 
 Figures are built with matplotlib's object API (Figure + Agg canvas) rather than pyplot, so
 nothing global is switched and no GUI backend is ever touched. Every series differs by line
-style and marker as well as colour, so the charts read in greyscale print. Every label is
-plain text (no mathtext, no TeX), whatever characters it holds.
+style and marker as well as colour, so the charts read in greyscale print. Text is plain text:
+matplotlib's maths mode is off (text.parse_math), so a "$" in a name prints as a "$".
+
+Honest axes, one rule for all trend charts (y_range):
+- counts and rates start at zero, always: a bar or line's height is then proportional to the
+  figure, and a small change is not drawn as a collapse;
+- percentages start at zero too, unless every figure drawn (the series, the target, the
+  comparators, the process limits that fall within 0-100) is at or above 50%, when a 0-100
+  axis would squash a real change into a flat line: the axis then starts at the 10-point step
+  at or below 5 points under the lowest figure, and a break mark (a zig-zag across the foot of
+  the axis) says that it does not start at zero;
+- counts have whole-number ticks only (a count of 2.3 does not exist), and small counts a
+  tick at every whole number that fits.
+Monthly counts can be drawn as bars (bars=True): a count in a month is a quantity, and bars
+make a zero month visible. Target bands and target lines are labelled on the chart;
+comparators (England, statistical neighbours, region) are dotted reference lines labelled at
+the right; statistical process control (SpcLines) adds the mean and the process limits and
+marks the months where a special-cause rule fired.
+
+Charts are SVG rather than PNG: measured on the demo pack (docs/render-time.md), PNG at a
+print-worthy 150-200 dpi costs more to rasterise and re-encode than WeasyPrint saves in laying
+out the SVG, and the HTML file grows two- to three-fold.
 """
 
 from __future__ import annotations
@@ -12,7 +32,8 @@ from __future__ import annotations
 import base64
 import io
 import math
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 
 import matplotlib as mpl
 from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -45,6 +66,30 @@ INK = "#1d3557"  # current series: dark blue, reads as near-black in greyscale
 LAST_YEAR = "#7a7a7a"  # comparison: mid grey, dashed, open squares
 TARGET = "#9b1c1c"  # target line: dark red, dash-dot
 BAND = "#d9d9d9"
+COMPARATOR = "#4d4d4d"  # reference lines: dark grey, dotted
+SPC_LINE = "#6b6b6b"  # mean solid, process limits dashed
+# Special-cause points: colour and shape, so the mark reads without colour (NHS England's
+# Making Data Count colours: blue improving, orange concerning, purple neither).
+SIGNAL_STYLES = {
+    "improving": ("#1f5fa8", "D", "Special cause: improving"),
+    "concerning": ("#c25700", "X", "Special cause: concerning"),
+    "neither": ("#6a3d9a", "s", "Special cause"),
+}
+# Percentages: the axis may start above zero only when every figure is at least this.
+PERCENT_BREAK_FLOOR = 50.0
+
+
+@dataclass(frozen=True)
+class SpcLines:
+    """Statistical process control for the charted months (marts.indicator_spc), one entry per
+    label: the mean and process limits as at each month (None where there are none yet), and
+    where a special-cause rule fired, which way it reads ("improving", "concerning",
+    "neither"; None for common cause)."""
+
+    mean: Sequence[float | None]
+    upper: Sequence[float | None]
+    lower: Sequence[float | None]
+    signals: Sequence[str | None] = ()
 
 
 @dataclass(frozen=True)
@@ -60,6 +105,10 @@ class TrendSeries:
     target_low: float | None
     target_high: float | None
     target_label: str
+    # Optional, for the honest-chart features (the pack's context may pass them):
+    bars: bool = False  # the current series as monthly bars (counts) rather than a line
+    comparators: Sequence[tuple[str, float | None]] = field(default_factory=tuple)
+    spc: SpcLines | None = None
 
 
 def _svg_data_uri(fig: Figure) -> str:
@@ -70,7 +119,7 @@ def _svg_data_uri(fig: Figure) -> str:
     return "data:image/svg+xml;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
-def _nan(values: list[float | None]) -> list[float]:
+def _nan(values: Sequence[float | None]) -> list[float]:
     return [math.nan if v is None else v for v in values]
 
 
@@ -85,116 +134,195 @@ def _axis_formatter(kind: str) -> FuncFormatter:
     return FuncFormatter(label)
 
 
-def trend_chart(series: TrendSeries) -> str:
-    """24-month line of the figure, the same months a year earlier, target line or band."""
+@dataclass(frozen=True)
+class YRange:
+    bottom: float
+    top: float
+    broken: bool  # the axis does not start at zero: a break mark is drawn
+
+
+def y_range(kind: str, values: Sequence[float | None]) -> YRange:
+    """Where the y axis starts and ends (the one rule in the module docstring).
+
+    values: every figure drawn (series, targets, comparators, SPC mean and limits)."""
+    present = [v for v in values if v is not None and not math.isnan(v)]
+    if kind == "percent":
+        # limits beyond what a percentage can be are not allowed to stretch the axis
+        present = [min(max(v, 0.0), 100.0) for v in present]
+    if not present:
+        return YRange(0.0, 1.0, False)
+    low, high = min(present), max(present)
+    if kind == "percent":
+        top = 102.0 if high <= 100 else high * 1.04
+        if low >= PERCENT_BREAK_FLOOR:
+            bottom = max(0.0, math.floor((low - 5) / 10) * 10)
+            return YRange(bottom, top, bottom > 0)
+        return YRange(0.0, top, False)
+    if high <= 0:
+        return YRange(0.0, 1.0, False)
+    top = high * 1.15
+    if kind == "count":
+        top = max(1.0, float(math.ceil(top)))
+    return YRange(0.0, top, False)
+
+
+def _break_mark(ax) -> None:
+    """A zig-zag across the foot of the y axis: this axis does not start at zero."""
+    xs = [-0.012, -0.004, 0.004, 0.012]
+    for offset in (0.0, 0.022):
+        ys = [offset + d for d in (0.0, 0.012, -0.004, 0.008)]
+        ax.plot(
+            xs, ys, transform=ax.transAxes, color="#303030", linewidth=0.8, clip_on=False,
+            zorder=5, gid="axis-break",
+        )  # fmt: skip
+    ax.plot(
+        [-0.016, 0.016], [0.011, 0.011], transform=ax.transAxes, color="white", linewidth=2.2,
+        clip_on=False, zorder=4, gid="axis-break-gap",
+    )  # fmt: skip
+
+
+def _right_labels(ax, labels: list[tuple[float, str, str]], y: YRange, x: float) -> None:
+    """Labels at the right end of horizontal lines, nudged apart so none overlaps another."""
+    line = (y.top - y.bottom) * 0.075  # one line of label text, in data units
+    previous_top = -math.inf
+    for value, text, colour in sorted(labels, key=lambda item: item[0]):
+        half = line * (text.count("\n") + 1) / 2
+        position = max(value, y.bottom + half, previous_top + half)
+        previous_top = position + half
+        ax.text(x, position, text, fontsize=6.3, color=colour, va="center", ha="left",
+                clip_on=False)  # fmt: skip
+
+
+def trend_figure(series: TrendSeries) -> Figure:
+    """The trend chart as a matplotlib Figure (trend_chart renders it): 24 months of the figure
+    (a line, or monthly bars), the same months a year earlier, the target line or band,
+    comparators as reference lines and the SPC mean, limits and signals where given."""
     with mpl.rc_context(_RC):
         fig = Figure(figsize=(6.9, 2.4))
         ax = fig.add_subplot()
         x = list(range(len(series.labels)))
+        spc = series.spc
+        comparators = [(name, v) for name, v in series.comparators if v is not None]
+        drawn = [*series.current, *series.last_year, series.target_value, series.target_low,
+                 series.target_high, *(v for _, v in comparators)]  # fmt: skip
+        if spc is not None:
+            drawn += [*spc.mean, *spc.upper, *spc.lower]
+        y = y_range(series.kind, drawn)
         handles = []
+        right_labels: list[tuple[float, str, str]] = []
         if series.target_low is not None and series.target_high is not None:
             band = ax.axhspan(
-                series.target_low,
-                series.target_high,
-                facecolor=BAND,
-                edgecolor="#8c8c8c",
-                hatch="///",
-                linewidth=0.6,
-                alpha=0.6,
-                label=series.target_label,
-                zorder=0,
-            )
+                series.target_low, series.target_high, facecolor=BAND, edgecolor="#8c8c8c",
+                hatch="///", linewidth=0.6, alpha=0.6, label=series.target_label, zorder=0,
+            )  # fmt: skip
             handles.append(band)
+            right_labels.append(
+                (
+                    (series.target_low + series.target_high) / 2,
+                    f"{series.target_label}\n{fmt_by_kind(series.target_low, series.kind)}"
+                    f" to {fmt_by_kind(series.target_high, series.kind)}",
+                    "#3a3a3a",
+                )
+            )
         elif series.target_value is not None:
             (line,) = ax.plot(
-                x,
-                [series.target_value] * len(x),
-                color=TARGET,
-                linestyle="-.",
-                linewidth=1.2,
+                x, [series.target_value] * len(x), color=TARGET, linestyle="-.", linewidth=1.2,
                 label=series.target_label,
-            )
+            )  # fmt: skip
             handles.append(line)
+            right_labels.append(
+                (series.target_value,
+                 f"{series.target_label} {fmt_by_kind(series.target_value, series.kind)}", TARGET)
+            )  # fmt: skip
+        for name, value in comparators:
+            ax.axhline(value, color=COMPARATOR, linestyle=":", linewidth=0.9, zorder=1)
+            right_labels.append((value, f"{name} {fmt_by_kind(value, series.kind)}", COMPARATOR))
+        if spc is not None:
+            handles += _draw_spc(ax, x, spc, y)
         (previous,) = ax.plot(
-            x,
-            _nan(series.last_year),
-            color=LAST_YEAR,
-            linestyle="--",
-            linewidth=1.1,
-            marker="s",
-            markersize=3.2,
-            markerfacecolor="white",
-            label=series.last_year_label,
-        )
-        (current,) = ax.plot(
-            x,
-            _nan(series.current),
-            color=INK,
-            linestyle="-",
-            linewidth=1.8,
-            marker="o",
-            markersize=3.4,
-            label=series.current_label,
-        )
+            x, _nan(series.last_year), color=LAST_YEAR, linestyle="--", linewidth=1.1,
+            marker="s", markersize=3.2, markerfacecolor="white", label=series.last_year_label,
+            zorder=3,
+        )  # fmt: skip
+        if series.bars:
+            current = ax.bar(
+                x, [0 if v is None else v for v in series.current], width=0.7, color=INK,
+                alpha=0.85, label=series.current_label, zorder=2,
+            )  # fmt: skip
+        else:
+            (current,) = ax.plot(
+                x, _nan(series.current), color=INK, linestyle="-", linewidth=1.8, marker="o",
+                markersize=3.4, label=series.current_label, zorder=4,
+            )  # fmt: skip
         handles = [current, previous, *handles]
+        if spc is not None:
+            handles += _draw_signals(ax, x, series.current, spc)
         latest = series.current[-1] if series.current else None
         if latest is not None:
             # To the right of the last point, in the space kept by the x limit below, so the
             # figure never sits on top of the lines.
             ax.annotate(
-                fmt_by_kind(latest, series.kind),
-                (x[-1], latest),
-                xytext=(6, 0),
-                textcoords="offset points",
-                ha="left",
-                va="center",
-                fontsize=7.5,
-                fontweight="bold",
-                color=INK,
-            )
+                fmt_by_kind(latest, series.kind), (x[-1], latest), xytext=(6, 0),
+                textcoords="offset points", ha="left", va="center", fontsize=7.5,
+                fontweight="bold", color=INK, zorder=6,
+            )  # fmt: skip
         # Every third month labelled, counting back from the reporting month so it always is.
         ticks = [i for i in x if (len(x) - 1 - i) % 3 == 0]
         ax.set_xticks(ticks, [series.labels[i] for i in ticks])
-        ax.set_xlim(-0.5, len(x) + 2.2)
+        ax.set_xlim(-0.6, len(x) + 2.2)
+        ax.set_ylim(y.bottom, y.top)
         ax.yaxis.set_major_formatter(_axis_formatter(series.kind))
-        ax.yaxis.set_major_locator(MaxNLocator(nbins=5))
-        _y_limits(ax, series)
+        ax.yaxis.set_major_locator(
+            MaxNLocator(nbins=5, integer=True, min_n_ticks=2)
+            if series.kind == "count"
+            else MaxNLocator(nbins=5)
+        )
+        if y.broken:
+            _break_mark(ax)
+        _right_labels(ax, right_labels, y, len(x) + 2.3)
         ax.set_ylabel(series.y_label)
         ax.grid(axis="y", color="#e0e0e0", linewidth=0.5)
         ax.set_axisbelow(True)
         ax.legend(
-            handles=handles,
-            loc="upper center",
-            bbox_to_anchor=(0.5, -0.13),
-            ncol=len(handles),
-            fontsize=7,
-            handlelength=2.6,
-        )
-        return _svg_data_uri(fig)
+            handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.13),
+            ncol=min(len(handles), 4), fontsize=7, handlelength=2.6,
+        )  # fmt: skip
+        return fig
 
 
-def _y_limits(ax, series: TrendSeries) -> None:
-    """Counts and rates start at 0, so a small change is not drawn as a collapse.
-    Percentages sit in a narrow range near a target (90-100% is usual) where a 0-100 axis
-    would hide a real drop, so their axis starts at the 10-point step below the lowest
-    figure (never below 0) and ends just above 100."""
-    values = [
-        v
-        for v in (
-            *series.current,
-            *series.last_year,
-            series.target_value,
-            series.target_low,
-            series.target_high,
-        )
-        if v is not None
-    ]
-    top = max(values) if values else 1.0
-    if series.kind == "percent":
-        low = max(0.0, math.floor((min(values) - 5) / 10) * 10) if values else 0.0
-        ax.set_ylim(low, 102 if top <= 100 else top * 1.04)
-    else:
-        ax.set_ylim(0, top * 1.15 if top > 0 else 1.0)
+def _draw_spc(ax, x: list[int], spc: SpcLines, y: YRange) -> list:
+    def clipped(values: Sequence[float | None]) -> list[float]:
+        return [math.nan if v is None else min(max(v, y.bottom), y.top) for v in values]
+
+    (mean,) = ax.plot(x, _nan(spc.mean), color=SPC_LINE, linewidth=0.9, label="Mean", zorder=1)
+    (limits,) = ax.plot(
+        x, clipped(spc.upper), color=SPC_LINE, linestyle=(0, (4, 2)), linewidth=0.8,
+        label="Process limits", zorder=1,
+    )  # fmt: skip
+    ax.plot(x, clipped(spc.lower), color=SPC_LINE, linestyle=(0, (4, 2)), linewidth=0.8, zorder=1)
+    return [mean, limits]
+
+
+def _draw_signals(ax, x: list[int], values: Sequence[float | None], spc: SpcLines) -> list:
+    handles = []
+    for kind, (colour, marker, label) in SIGNAL_STYLES.items():
+        points = [
+            (i, v)
+            for i, v, s in zip(x, values, spc.signals, strict=False)
+            if s == kind and v is not None
+        ]
+        if points:
+            handle = ax.scatter(
+                [i for i, _ in points], [v for _, v in points], s=30, marker=marker,
+                color=colour, edgecolors="white", linewidths=0.5, zorder=5, label=label,
+            )  # fmt: skip
+            handles.append(handle)
+    return handles
+
+
+def trend_chart(series: TrendSeries) -> str:
+    """The trend chart as an SVG data URI (see trend_figure)."""
+    return _svg_data_uri(trend_figure(series))
 
 
 def cleansing_chart(localities: list[str], pcts: list[float | None], done: list[bool]) -> str:

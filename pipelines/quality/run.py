@@ -82,6 +82,6 @@ def run_quality(
         con, settings.restricted_dir, run_label(run_id, now)
     )
     result.data_docs = build_data_docs(
-        runner, [c.outcome for c in result.checks], settings.output_dir
+        [c.outcome for c in result.checks], settings.output_dir, run_label(run_id, now)
     )
     return result
