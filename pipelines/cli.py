@@ -341,7 +341,7 @@ def commentary_draft(month: str, force: bool) -> None:
         write_draft,
     )
 
-    settings = load_settings()
+    settings = _settings()
     if not settings.database.is_file():
         click.echo(f"No warehouse at {settings.database}: run `boardpack run` first.", err=True)
         sys.exit(1)

@@ -26,7 +26,7 @@ def make_mart(path: Path) -> None:
         con.execute("create schema marts")
         con.execute(
             """
-            create table marts.fct_indicator_month (
+            create table marts.pack_indicators (
                 indicator_code varchar, display_order integer, name varchar,
                 responsible_officer varchar, month date, value double, numerator double,
                 denominator double, unit varchar, rate_per_10k double, rate_basis varchar,
@@ -38,7 +38,7 @@ def make_mart(path: Path) -> None:
         )
         con.execute(
             """
-            insert into marts.fct_indicator_month values
+            insert into marts.pack_indicators values
             ('cp_repeat', 13, 'Child Protection Plans for a Second or Subsequent Time', ?,
              date '2014-08-01', 14.01, 29, 207, 'percent', null, 'none', 'value', '15.00%',
              'Green', 'Worsened', 11.16, null, 14.9, 15.3, 'West Midlands', 15.8),
@@ -53,6 +53,15 @@ def make_mart(path: Path) -> None:
              'Worsened', 3, null, null, null, null, null)
             """,
             [SAFEGUARDING, SAFEGUARDING, FIELDWORK, FIELDWORK],
+        )
+        con.execute(
+            """
+            create table marts.pack_indicator_spc as
+            select * from (values
+                ('cp_repeat', date '2014-08-01', 'Special cause concerning', 'Hit and miss'),
+                ('cp_repeat', date '2014-07-01', 'Common cause', 'Hit and miss')
+            ) as t(indicator_code, month, spc_variation, spc_assurance)
+            """
         )
 
 
@@ -81,7 +90,7 @@ def test_draft_has_a_section_per_indicator_in_the_packs_order_with_its_key_figur
         "## cp_repeat - Child Protection Plans for a Second or Subsequent Time"
         f" | {SAFEGUARDING} | 14.01% (29 of 207); Green against 15.00%;"
         " Worsened on Aug-13 (11.16%); England 14.90%, statistical neighbours 15.30%,"
-        " West Midlands 15.80%",
+        " West Midlands 15.80%; SPC: Special cause concerning; Hit and miss",
     ]
     # The heading lines are never printed: every section is still empty, so the pack shows
     # "No commentary provided" and every officer is reported as owing a comment.

@@ -1,4 +1,4 @@
-"""Reading marts.indicator_spc for the charts (pipelines/pack/spc.py), on a hand-made table."""
+"""Reading marts.pack_indicator_spc for the charts (pipelines/pack/spc.py), on a hand-made table."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ def warehouse() -> duckdb.DuckDBPyConnection:
     con.execute("create schema marts")
     con.execute(
         """
-        create table marts.indicator_spc as
+        create table marts.pack_indicator_spc as
         select * from (values
             ('cp_repeat', date '2014-06-01', 'value', 12.0, true, date '2011-04-01', true,
              null::double, null::double, null::double, null, null, 'Not enough data',
@@ -55,5 +55,5 @@ def test_chart_overlay_for_the_charted_months():
     assert spc_lines(rows, [JUN]) is None  # no limits in the window: no overlay
 
 
-def test_no_model_no_rows():
-    assert spc_rows(duckdb.connect(), AUG) == {}
+def test_no_rows_before_the_first_month():
+    assert spc_rows(warehouse(), dt.date(2014, 5, 1)) == {}

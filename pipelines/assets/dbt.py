@@ -206,7 +206,7 @@ def _dbt_step(name: str, stage: str, select: str, exclude: str | None) -> dg.Ass
         try:
             yield from invocation.stream()
         except DagsterDbtCliRuntimeError as error:
-            causes = dbt_failures(invocation.target_path) or [str(error).strip().splitlines()[0]]
+            causes = dbt_failures(invocation.target_path) or dbt_log_errors(str(error))
             raise dg.Failure(description="\n".join(causes), allow_retries=False) from error
         finally:
             prune_dbt_targets(KEEP_DBT_TARGETS)
@@ -233,6 +233,15 @@ def prune_dbt_targets(keep: int) -> list[Path]:
     for path in old:
         shutil.rmtree(path, ignore_errors=True)
     return old
+
+
+def dbt_log_errors(message: str) -> list[str]:
+    """The errors dagster-dbt parsed from dbt's log (a parse error leaves no run_results.json):
+    the first few lines, else the message's first line."""
+    head, _, parsed = message.partition("Errors parsed from dbt logs:")
+    lines = [line.strip() for line in parsed.splitlines() if line.strip()]
+    lines = [line for line in lines if not set(line) <= {"-"}][:4]
+    return [f"dbt: {line}" for line in lines] or [(head.strip().splitlines() or ["dbt failed"])[0]]
 
 
 def dbt_failures(target_path: Path) -> list[str]:

@@ -585,7 +585,7 @@ def check_commentary(
     """Every contradiction in the month's comments, in the pack's order.
 
     sections: indicator code -> markdown text (Commentary.sections); rows: the month's rows of
-    marts.fct_indicator_month (PackContext.rows); series: code -> that indicator's monthly rows
+    marts.pack_indicators (PackContext.rows); series: code -> that indicator's monthly rows
     up to the month (PackContext.series), for claims over a period ("since April")."""
     series = series or {}
     out: list[Contradiction] = []

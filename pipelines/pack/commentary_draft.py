@@ -65,7 +65,7 @@ def commentary_due(
     """Each officer with indicators whose comment is missing or empty, in the pack's order.
 
     sections: Commentary.sections (code -> text); rows: the month's rows of
-    marts.fct_indicator_month (PackContext.rows), which name each indicator's officer."""
+    marts.pack_indicators (PackContext.rows), which name each indicator's officer."""
     due: dict[str, list[str]] = {}
     for row in rows:
         code = str(row["indicator_code"])
@@ -76,33 +76,17 @@ def commentary_due(
 
 
 def month_rows(con: duckdb.DuckDBPyConnection, month: str) -> list[dict]:
-    """The month's indicators with what the draft shows, in the pack's order; the SPC reading
-    is added where marts.indicator_spc exists."""
+    """The month's indicators with what the draft shows, in the pack's order, with their SPC
+    reading (marts.pack_indicators and pack_indicator_spc, what the pack itself reads)."""
     start = parse_month(month)
-    has_spc = bool(
-        con.execute(
-            "select count(*) from information_schema.tables "
-            "where table_schema = 'marts' and table_name = 'indicator_spc'"
-        ).fetchone()[0]
-    )
-    spc = (
-        ", spc.spc_variation, spc.spc_assurance"
-        if has_spc
-        else ", null as spc_variation, null as spc_assurance"
-    )
-    join = (
-        "left join marts.indicator_spc as spc "
-        "on spc.indicator_code = fct.indicator_code and spc.month = fct.month"
-        if has_spc
-        else ""
-    )
     cursor = con.execute(
         f"""
-        select {", ".join(f"fct.{c}" for c in _COLUMNS)}{spc}
-        from marts.fct_indicator_month as fct
-        {join}
-        where fct.month = ?
-        order by fct.display_order nulls last, fct.indicator_code
+        select {", ".join(f"ind.{c}" for c in _COLUMNS)}, spc.spc_variation, spc.spc_assurance
+        from marts.pack_indicators as ind
+        left join marts.pack_indicator_spc as spc
+            on spc.indicator_code = ind.indicator_code and spc.month = ind.month
+        where ind.month = ?
+        order by ind.display_order nulls last, ind.indicator_code
         """,
         [start],
     )
@@ -110,7 +94,7 @@ def month_rows(con: duckdb.DuckDBPyConnection, month: str) -> list[dict]:
     rows = [dict(zip(names, values, strict=True)) for values in cursor.fetchall()]
     if not rows:
         first, last = con.execute(
-            "select min(month), max(month) from marts.fct_indicator_month"
+            "select min(month), max(month) from marts.pack_indicators"
         ).fetchone()
         covered = (
             f"it covers {month_label(first)} to {month_label(last)}"

@@ -1,4 +1,4 @@
-"""Reading marts.indicator_spc for the pack: each indicator's statistical process control rows
+"""Reading marts.pack_indicator_spc for the pack: each indicator's statistical process control rows
 up to the reporting month, and the chart overlay (charts.SpcLines) for the charted months.
 
 The rules live in the dbt model (one home); this only reads them. Rows are "as at" their own
@@ -14,13 +14,8 @@ from collections.abc import Mapping, Sequence
 import duckdb
 
 from pipelines.pack.charts import SpcLines
+from pipelines.pack.data import fetch_dicts
 from pipelines.pack.formatting import as_float
-
-SPC_COLUMNS = (
-    "indicator_code", "month", "spc_measure", "spc_value", "spc_on_rolling_figure",
-    "phase_start", "limits_fixed", "process_mean", "upper_limit", "lower_limit",
-    "spc_signals", "signal_direction", "spc_variation", "spc_assurance",
-)  # fmt: skip
 
 # spc_variation -> how the chart marks the point (charts.SIGNAL_STYLES)
 SIGNAL_KINDS = {
@@ -30,33 +25,18 @@ SIGNAL_KINDS = {
 }
 
 
-def spc_available(con: duckdb.DuckDBPyConnection) -> bool:
-    (count,) = con.execute(
-        "select count(*) from information_schema.tables "
-        "where table_schema = 'marts' and table_name = 'indicator_spc'"
-    ).fetchone()
-    return bool(count)
-
-
 def spc_rows(con: duckdb.DuckDBPyConnection, month_start: dt.date) -> dict[str, dict]:
     """code -> {month (date) -> row}, every month up to and including month_start (never
-    after: a past month's pack rebuilt later must not use later months). {} where the model
-    has not been built."""
-    if not spc_available(con):
-        return {}
-    cursor = con.execute(
-        f"""
-        select {", ".join(SPC_COLUMNS)}
-        from marts.indicator_spc
-        where month <= ?
-        order by indicator_code, month
-        """,
-        [month_start],
-    )
-    names = [d[0] for d in cursor.description]
+    after: a past month's pack rebuilt later must not use later months)."""
     out: dict[str, dict] = {}
-    for values in cursor.fetchall():
-        row = dict(zip(names, values, strict=True))
+    rows = fetch_dicts(
+        con,
+        "pack_indicator_spc",
+        where="month <= ?",
+        params=[month_start],
+        order_by="indicator_code, month",
+    )
+    for row in rows:
         out.setdefault(row["indicator_code"], {})[_as_date(row["month"])] = row
     return out
 

@@ -185,7 +185,12 @@ def _check_row(o: ExpectationOutcome) -> dict:
         "failing": _count(failing if o.status != BROKEN else None),
         "checked": _count(o.checked_records),
         "percent": percent,
-        "indicators": ", ".join(o.spec.indicators) or "none",
+        # None: every indicator computed from the table (dbt's lineage decides which)
+        "indicators": (
+            "those computed from this table"
+            if o.spec.indicators is None
+            else ", ".join(o.spec.indicators) or "none"
+        ),
     }
 
 
