@@ -28,10 +28,11 @@ def has(table: str, type_: str, column: str) -> bool:
 
 
 def test_one_suite_per_raw_table_plus_cross_table_suites():
-    contract = load_contract()
+    # the optional tables only the returns read are checked by the DfE rules instead
+    required = {t.name for t in load_contract().required_tables}
     table_suites = {s.table for s in SUITES if s.scope == "table"}
-    assert table_suites == set(contract)
-    assert {s.name for s in SUITES if s.scope == "table"} == set(contract)
+    assert table_suites == required
+    assert {s.name for s in SUITES if s.scope == "table"} == required
     assert all(s.name == f"{s.table}_cross_table" for s in SUITES if s.scope == "cross_table")
 
 
@@ -42,7 +43,7 @@ def test_every_expectation_has_a_severity_name_and_problem():
             assert e.problem and e.problem != e.name, (suite.name, e.name)
 
 
-@pytest.mark.parametrize("table", sorted(load_contract()))
+@pytest.mark.parametrize("table", sorted(t.name for t in load_contract().required_tables))
 def test_contract_rules_are_covered(table):
     t = load_contract()[table]
     key = t.primary_key[0]

@@ -13,6 +13,7 @@ See docs/extracts.md for the contract and the parsing rules.
 
 from pipelines.ingest.errors import ExtractFileError
 from pipelines.ingest.load import (
+    ABSENT,
     FAILED,
     LOADED,
     UNCHANGED,
@@ -30,6 +31,7 @@ from pipelines.ingest.validate import (
 )
 
 __all__ = [
+    "ABSENT",
     "FAILED",
     "LOADED",
     "UNCHANGED",

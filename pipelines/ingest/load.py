@@ -30,7 +30,7 @@ from pipelines.ingest.parse import (
 
 log = logging.getLogger(__name__)
 
-LOADED, FAILED, UNCHANGED = "loaded", "failed", "unchanged"
+LOADED, FAILED, UNCHANGED, ABSENT = "loaded", "failed", "unchanged", "absent"
 
 META_TABLES_SQL = """
 CREATE SCHEMA IF NOT EXISTS raw;
@@ -41,7 +41,7 @@ CREATE TABLE IF NOT EXISTS raw.load_log (
     rows_read BIGINT,
     rows_loaded BIGINT,
     rows_quarantined BIGINT,
-    status VARCHAR,          -- loaded, failed or unchanged
+    status VARCHAR,          -- loaded, failed, unchanged or absent (optional file not there)
     message VARCHAR,
     started_at TIMESTAMP,
     finished_at TIMESTAMP
@@ -73,7 +73,7 @@ class LoadResult:
     rows_read: int
     rows_loaded: int
     rows_quarantined: int
-    status: str  # loaded, failed or unchanged
+    status: str  # loaded, failed, unchanged or absent (an optional file not in the extract)
     extra_columns: dict[str, int] = field(default_factory=dict)  # column -> non-blank values
     message: str = ""
 
@@ -98,6 +98,8 @@ def load_table(
     started_at = datetime.now()
     sha256 = None
     try:
+        if not table.required and _absent(Path(extracts_dir), table.file_name):
+            return _note_absent(con, table, started_at)
         path = find_extract(Path(extracts_dir), table.file_name)
         scanned = scan_file(path, table.file_name)
         sha256 = scanned.sha256
@@ -152,6 +154,29 @@ def load_extracts(
                 )
             )
     return results
+
+
+def _absent(extracts_dir: Path, file_name: str) -> bool:
+    try:
+        find_extract(extracts_dir, file_name)
+    except ExtractFileError:
+        return True
+    return False
+
+
+def _note_absent(con, table: ContractTable, started_at: datetime) -> LoadResult:
+    """An optional file (ssd_tables.csv) that is not in the extract: its raw table is created
+    empty the first time, so the models over it still build, and otherwise left as it was
+    (an extract that stops carrying a file never erases what an earlier one loaded)."""
+    existed = _raw_table_exists(con, table.name)
+    if not existed:
+        columns = ", ".join(f"{quoted(c.name)} {c.duckdb_type}" for c in table.columns)
+        con.execute(f"CREATE TABLE raw.{quoted(table.name)} ({columns}, _source_line BIGINT)")
+    kept = "earlier load kept" if existed else "empty table created"
+    message = f"{table.file_name}: optional file not in the extract; {kept}"
+    _write_log(con, table.name, table.file_name, None, (0, 0, 0), ABSENT, message, started_at)
+    log.info("%s", message)
+    return LoadResult(table.name, table.file_name, None, 0, 0, 0, ABSENT, {}, message)
 
 
 def _skip_if_unchanged(

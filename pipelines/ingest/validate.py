@@ -49,6 +49,7 @@ class ValidationReport:
     rows_quarantined: int = 0
     row_faults: tuple[RowFaultGroup, ...] = ()
     extra_columns: dict[str, int] = field(default_factory=dict)
+    absent: bool = False  # an optional file (ssd_tables.csv) that is not in the extract
 
 
 def validate_extracts(
@@ -67,6 +68,13 @@ def _validate_one(con, table_name: str, extracts_dir: Path) -> ValidationReport:
     table = get_table(table_name)
     try:
         path = find_extract(extracts_dir, table.file_name)
+    except ExtractFileError as e:
+        if not table.required:
+            return ValidationReport(
+                table.name, table.file_name, ok=True, file_error=None, absent=True
+            )
+        return ValidationReport(table.name, table.file_name, ok=False, file_error=str(e))
+    try:
         scanned = scan_file(path, table.file_name)
         with tempfile.TemporaryDirectory(prefix="boardpack_validate_") as temp_dir:
             staged = stage_extract(con, table, scanned, Path(temp_dir))
@@ -113,7 +121,9 @@ def format_report(reports: list[ValidationReport]) -> str:
     """The reports as plain text for the command line, one block per file."""
     lines = []
     for report in reports:
-        if report.file_error:
+        if report.absent:
+            lines.append(f"ABSENT  {report.file_name}: optional (statutory returns only)")
+        elif report.file_error:
             lines.append(f"FAILED  {report.file_error}")
             lines.append("        nothing in this file would be loaded")
         elif report.ok:
