@@ -42,6 +42,7 @@ GROUP_BY_FOLDER = {
     "indicators": "indicators",
     "marts": "indicators",
     "quality": "quality",
+    "returns": "returns",
 }
 # What a build's result depends on inside the dbt project (target/ and logs/ are its output).
 PROJECT_INPUTS = ("models", "macros", "seeds", "tests", "dbt_project.yml", "profiles.yml")
