@@ -18,7 +18,13 @@ DAGSTER_HOME ?= $(CURDIR)/data/dagster_home
 DEMO_MONTH := 2014-08
 UI_PORT ?= 3000
 
-.PHONY: install run demo-data manifest test lint format ui bench clean
+.PHONY: install run demo-data manifest test lint format ui bench clean validators returns
+
+# The DfE's rule engines pin pandas<2 and numpy<1.25: their own virtualenv, exact versions from
+# returns/validators.txt, installed here and never at run time (pipelines/returns/validation.py).
+VALIDATORS_VENV := .venv-validators
+VALIDATORS := $(VALIDATORS_VENV)/.installed
+RETURNS_YEAR ?= 2024-25
 
 $(INSTALLED): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -28,7 +34,14 @@ $(INSTALLED): pyproject.toml
 	$(BIN)/uv pip install --quiet --compile-bytecode --python $(BIN)/python -e '.[dev]'
 	@touch $@
 
-install: $(INSTALLED)
+install: $(INSTALLED) $(VALIDATORS)
+
+$(VALIDATORS): returns/validators.txt $(INSTALLED)
+	@test -x $(VALIDATORS_VENV)/bin/python || $(PYTHON) -m venv $(VALIDATORS_VENV)
+	$(BIN)/uv pip install --quiet --no-deps --compile-bytecode --python $(VALIDATORS_VENV)/bin/python -r returns/validators.txt
+	@touch $@
+
+validators: $(VALIDATORS)
 
 # dagster-dbt reads dbt_project/target/manifest.json when the code location loads.
 manifest: $(INSTALLED)
@@ -42,8 +55,12 @@ demo-data: $(INSTALLED)
 run: manifest demo-data
 	DAGSTER_HOME="$(DAGSTER_HOME)" $(BIN)/boardpack run --month $(DEMO_MONTH)
 
-test: manifest
+test: manifest $(VALIDATORS)
 	$(BIN)/pytest -q
+
+# The statutory returns for one collection year (docs/returns.md), checked by the DfE's rules.
+returns: manifest $(VALIDATORS)
+	DAGSTER_HOME="$(DAGSTER_HOME)" $(BIN)/boardpack returns --year $(RETURNS_YEAR)
 
 lint: $(INSTALLED)
 	$(BIN)/ruff check .
@@ -68,4 +85,4 @@ bench: manifest
 	$(BIN)/python -m pipelines.bench
 
 clean:
-	rm -rf data dbt_project/target
+	rm -rf data dbt_project/target $(VALIDATORS_VENV)
