@@ -139,7 +139,12 @@ def _episode(node, episode: dict, per_referral: dict, factors: dict, reviews: di
         _add(block, "CINPlanEndDate", plan["CINPlanEndDate"])
     for s47 in per_referral["s47"].get(referral, []):
         block = etree.SubElement(cin, "Section47")
-        for tag in ("S47ActualStartDate", "InitialCPCtarget", "DateOfInitialCPC", "ICPCnotRequired"):
+        for tag in (
+            "S47ActualStartDate",
+            "InitialCPCtarget",
+            "DateOfInitialCPC",
+            "ICPCnotRequired",
+        ):
             _add(block, tag, s47[tag])
     _add(cin, "ReferralNFA", episode["ReferralNFA"])
     for plan in per_referral["cpp"].get(referral, []):

@@ -84,8 +84,7 @@ def write_ssda903(con: duckdb.DuckDBPyConnection, year: str, folder: Path) -> di
     for table, model, columns in TABLES:
         select = ", ".join(f'"{c}"' for c in columns)
         rows = con.execute(
-            f"SELECT {select} FROM returns.{model} WHERE collection_year = ? "
-            f'ORDER BY "CHILD", 2',
+            f'SELECT {select} FROM returns.{model} WHERE collection_year = ? ORDER BY "CHILD", 2',
             [year],
         ).fetchall()
         write_private(folder / file_name(table, year), csv_bytes(list(columns), rows))

@@ -192,7 +192,9 @@ def _aggregate(raw: dict) -> list[RuleFailure]:
     for item in raw["return_level"]:
         if item["rule_code"] not in by_rule:
             failures.append(
-                RuleFailure(item["rule_code"], item["message"], _severity(item["rule_code"]), 0, 1, "")
+                RuleFailure(
+                    item["rule_code"], item["message"], _severity(item["rule_code"]), 0, 1, ""
+                )
             )
     return sorted(failures, key=lambda f: (f.severity != "error", -f.locations, f.rule_code))
 

@@ -67,7 +67,11 @@ def run_cin(xml_file: str, ruleset: str) -> dict:
     with contextlib.redirect_stdout(printed):  # the engine prints a rule that cannot run
         validator = cin_validator.CinValidator(data, registry)
     failed = sorted(
-        {line.split(":")[0].removeprefix("Error with rule ") for line in printed.getvalue().splitlines() if line.startswith("Error with rule")}
+        {
+            line.split(":")[0].removeprefix("Error with rule ")
+            for line in printed.getvalue().splitlines()
+            if line.startswith("Error with rule")
+        }
     )
     issues = []
     for row in validator.full_issue_df.itertuples():

@@ -158,16 +158,20 @@ class ReturnsData:
         place["clap_cla_placement_provider"] = provider
         # own provision within the authority; a third of the rest outside it
         out = (provider != "PR1") & (provider != "PR0") & (rng.random(n) < 0.35)
+        # placements in the second half of the authority's postcodes, homes in the first half,
+        # so a placement is never at the child's home (the DfE's rule 392d)
+        placements_in = self.inside[len(self.inside) // 2 :]
         postcode = np.where(
             out,
             self.outside[rng.integers(0, len(self.outside), n)],
-            self.inside[rng.integers(0, len(self.inside), n)],
+            placements_in[rng.integers(0, len(placements_in), n)],
         )
         place["clap_cla_placement_postcode"] = postcode
         urn = np.array([f"SC{x:06d}" for x in rng.integers(400_000, 1_000_000, n)], dtype=object)
         own_foster = np.isin(types, FOSTER + ("A3", "A4", "A5", "A6")) & (provider == "PR1")
         urn = np.where(own_foster, "XXXXXXX", urn)
         place["clap_cla_placement_urn"] = np.where(np.isin(types, NO_URN), "", urn).astype(object)
+        self._with_parents = set(place.loc[place["clap_cla_placement_type"] == "P1", "_period"])
         self._legal_status(episodes, place, adopted)
         self._permanence(episodes, place, adopted)
 
@@ -182,10 +186,13 @@ class ReturnsData:
             starts = group["clae_cla_episode_start_date"].tolist()
             ceased = group["clae_cla_episode_ceased_date"].tolist()
             person = group["clae_person_id"].iloc[0]
+            with_parents = p in self._with_parents
             if len(starts) > 1:
                 codes = ["C2", "C1"] + ["C1"] * (len(starts) - 2)
             else:
-                codes = [str(rng.choice(("V2", "V2", "V2", "C1", "C2")))]
+                # placed with parents is never under a single period of accommodation (378)
+                options = ("C1", "C2") if with_parents else ("V2", "V2", "V2", "C1", "C2")
+                codes = [str(rng.choice(options))]
             bounds = list(zip(starts, ceased + [NO_DATE], codes, strict=False))[: len(starts)]
             spans = [(s, c, code) for (s, c, code) in bounds]
             spans = [(s, ceased[i], code) for i, (s, _, code) in enumerate(spans)]
@@ -284,7 +291,7 @@ class ReturnsData:
                 "addr_address_type": "Home",
                 "addr_address_start_date": pop.dob[children["_child"].to_numpy()],
                 "addr_address_end_date": np.full(n, NO_DATE, np.int64),
-                "addr_address_postcode": self.inside[rng.integers(0, len(self.inside), n)],
+                "addr_address_postcode": self.inside[rng.integers(0, len(self.inside) // 2, n)],
             }
         )
         # previous permanence, asked of every period of care that starts on or after 1 April 2016
@@ -394,7 +401,7 @@ class ReturnsData:
         reason = np.where(
             only_nfa,
             np.where(rng.random(len(ref)) < 0.7, "RC8", "RC9"),
-            np.where(has_asm | activity, "RC7", "RC8"),
+            "RC7",  # services ended for another reason (no assessment: never RC8/RC9)
         )
         ref["cine_close_reason"] = np.where(closed, reason, "").astype(object)
         # CIN plans: assessed cases that went on to services without S47, plan or care

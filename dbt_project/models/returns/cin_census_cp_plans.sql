@@ -19,8 +19,8 @@ select
     case
         when plans.end_date <= years.year_end then strftime(plans.end_date, '%Y-%m-%d')
     end as "CPPendDate",
-    upper(trim(plans.initial_category)) as "InitialCategoryOfAbuse",
-    upper(trim(coalesce(plans.latest_category, plans.initial_category)))
+    {{ cin_abuse_category('plans.initial_category') }} as "InitialCategoryOfAbuse",
+    {{ cin_abuse_category('coalesce(plans.latest_category, plans.initial_category)') }}
         as "LatestCategoryOfAbuse",
     cast(plans.previous_plans as varchar) as "NumberOfPreviousCPP"
 from numbered as plans

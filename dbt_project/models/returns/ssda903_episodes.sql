@@ -19,7 +19,8 @@ select
         as "REC",
     case when episodes.end_date <= years.year_end then episodes.reason_place_change end
         as "REASON_PLACE_CHANGE",
-    home.postcode as "HOME_POST",
+    -- no home postcode for an unaccompanied asylum-seeking child (the DfE's rule 406)
+    case when uasc.person_id is null then home.postcode end as "HOME_POST",
     episodes.placement_postcode as "PL_POST",
     episodes.urn as "URN"
 from {{ ref('ret_cla_903_episodes') }} as episodes
@@ -34,6 +35,10 @@ left join {{ ref('stg_home_addresses') }} as home
         episodes.person_id = home.person_id
         and (home.start_date is null or home.start_date <= periods.start_date)
         and (home.end_date is null or home.end_date >= periods.start_date)
+left join (
+    select distinct person_id from {{ ref('stg_immigration_statuses') }}
+    where immigration_status = 'UASC'
+) as uasc on episodes.person_id = uasc.person_id
 qualify row_number() over (
     partition by years.collection_year, episodes.person_id, episodes.start_date
     order by home.start_date desc nulls last

@@ -1,5 +1,6 @@
 -- SSDA903 Header: one row per child with an episode in the collection year.
--- SEX 1 male, 2 female; MOTHER 1/0 where recorded; MC_DOB the mother's first child's birth.
+-- SEX: M, F or U from 2024-25 (1 male, 2 female before); MOTHER 1/0 where recorded; MC_DOB
+-- the mother's first child's date of birth.
 with children as (
     select distinct
         collection_year,
@@ -18,7 +19,12 @@ first_child as (
 select
     children.collection_year,
     persons.person_id as "CHILD",
-    case upper(trim(persons.sex)) when 'M' then '1' when 'F' then '2' end as "SEX",
+    case
+        when children.collection_year >= '2024-25'
+            then coalesce(nullif(upper(trim(persons.sex)), ''), 'U')
+        when upper(trim(persons.sex)) = 'M' then '1'
+        when upper(trim(persons.sex)) = 'F' then '2'
+    end as "SEX",
     strftime(persons.date_of_birth, '%d/%m/%Y') as "DOB",
     upper(trim(persons.ethnicity)) as "ETHNIC",
     coalesce(nullif(identifiers.upn, ''), upper(trim(persons.upn_unknown))) as "UPN",
