@@ -52,7 +52,7 @@ demo-data: $(INSTALLED)
 		$(BIN)/boardpack generate --out "$(BOARDPACK_EXTRACTS)"; \
 	else echo "Using the extracts already in $(BOARDPACK_EXTRACTS)"; fi
 
-run: manifest demo-data
+run: manifest demo-data $(VALIDATORS)
 	DAGSTER_HOME="$(DAGSTER_HOME)" $(BIN)/boardpack run --month $(DEMO_MONTH)
 
 test: manifest $(VALIDATORS)
