@@ -1,7 +1,7 @@
 """Runs the DfE's own rule engines on a written return; executed by the validators' Python.
 
-    .venv-validators/bin/python pipelines/returns/validator_entry.py 903 DIR RULESET LA_CODE YEAR OUT.json
-    .venv-validators/bin/python pipelines/returns/validator_entry.py cin FILE.xml RULESET - - OUT.json
+    <validators python> validator_entry.py 903 DIR RULESET LA_CODE YEAR OUT.json
+    <validators python> validator_entry.py cin FILE.xml RULESET - - OUT.json
 
 It runs in the isolated environment the Makefile builds from returns/validators.txt (the
 engines pin pandas<2 and numpy<1.25, which the project cannot share), so it imports nothing

@@ -6,7 +6,7 @@ with lists as (
         cinf_assessment_id as assessment_id,
         case
             when json_valid(cinf_assessment_factors_json)
-                then cast(cinf_assessment_factors_json as varchar [])
+                then cast(cinf_assessment_factors_json as varchar[])
         end as factor_codes
     from {{ source('ssd', 'ssd_assessment_factors') }}
 )
