@@ -5,4 +5,4 @@ select
     cast(y as varchar) || '-' || right(cast(y + 1 as varchar), 2) as collection_year,
     make_date(y, 4, 1) as year_start,
     make_date(y + 1, 3, 31) as year_end
-from range(2010, 2036)
+from range(2010, 2036) as collection_years (y)
