@@ -3,13 +3,9 @@ select
     children.person_id as "Child Unique ID",
     children.gender as "Gender",
     children.ethnicity as "Ethnicity",
+    strftime(children.date_of_birth, '%d/%m/%Y') as "Date of Birth",
     children.date_of_birth as age_from_date_of_birth,
     children.has_disability as "Does the Child have a Disability",
-    assessments.team as "Allocated Team",
-    assessments.worker_id as "Allocated Worker",
-    assessments.start_date as window_from,
-    assessments.authorised_date as window_to,
-    strftime(children.date_of_birth, '%d/%m/%Y') as "Date of Birth",
     strftime(assessments.start_date, '%d/%m/%Y') as "Continuous Assessment Start Date",
     case
         when assessments.is_child_seen then 'a) Yes'
@@ -22,7 +18,11 @@ select
         when assessments.authorised_date is null then null
         when assessments.is_no_further_action then 'b) No'
         else 'a) Yes'
-    end as "Was the child assessed as requiring LA children's social care support?"
+    end as "Was the child assessed as requiring LA children's social care support?",
+    assessments.team as "Allocated Team",
+    assessments.worker_id as "Allocated Worker",
+    assessments.start_date as window_from,
+    assessments.authorised_date as window_to
 from {{ ref('stg_assessments') }} as assessments
 inner join {{ ref('ret_annex_a_children') }} as children
     on assessments.person_id = children.person_id

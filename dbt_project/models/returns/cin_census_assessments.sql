@@ -7,14 +7,14 @@ select
     assessments.assessment_id,
     strftime(assessments.start_date, '%Y-%m-%d') as "AssessmentActualStartDate",
     case
-        when assessments.authorised_date <= collection_years.year_end
+        when assessments.authorised_date <= years.year_end
             then strftime(assessments.authorised_date, '%Y-%m-%d')
     end as "AssessmentAuthorisationDate"
 from {{ ref('stg_assessments') }} as assessments
 inner join {{ ref('cin_census_cin_details') }} as details
     on assessments.referral_id = details.referral_id
-inner join {{ ref('ret_collection_years') }} as collection_years
-    on details.collection_year = collection_years.collection_year
+inner join {{ ref('ret_collection_years') }} as years
+    on details.collection_year = years.collection_year
 where
-    assessments.start_date <= collection_years.year_end
-    and (assessments.authorised_date is null or assessments.authorised_date >= collection_years.year_start)
+    assessments.start_date <= years.year_end
+    and (assessments.authorised_date is null or assessments.authorised_date >= years.year_start)

@@ -17,7 +17,7 @@ select
     plans.cp_plan_id,
     strftime(plans.start_date, '%Y-%m-%d') as "CPPstartDate",
     case
-        when plans.end_date <= collection_years.year_end then strftime(plans.end_date, '%Y-%m-%d')
+        when plans.end_date <= years.year_end then strftime(plans.end_date, '%Y-%m-%d')
     end as "CPPendDate",
     {{ cin_abuse_category('plans.initial_category') }} as "InitialCategoryOfAbuse",
     {{ cin_abuse_category('coalesce(plans.latest_category, plans.initial_category)') }}
@@ -26,8 +26,8 @@ select
 from numbered as plans
 inner join {{ ref('cin_census_cin_details') }} as details
     on plans.referral_id = details.referral_id
-inner join {{ ref('ret_collection_years') }} as collection_years
-    on details.collection_year = collection_years.collection_year
+inner join {{ ref('ret_collection_years') }} as years
+    on details.collection_year = years.collection_year
 where
-    plans.start_date <= collection_years.year_end
-    and (plans.end_date is null or plans.end_date >= collection_years.year_start)
+    plans.start_date <= years.year_end
+    and (plans.end_date is null or plans.end_date >= years.year_start)

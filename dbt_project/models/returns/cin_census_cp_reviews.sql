@@ -5,6 +5,6 @@ select
     strftime(reviews.review_date, '%Y-%m-%d') as "CPPreviewDate"
 from {{ ref('stg_cp_reviews') }} as reviews
 inner join {{ ref('cin_census_cp_plans') }} as plans on reviews.cp_plan_id = plans.cp_plan_id
-inner join {{ ref('ret_collection_years') }} as collection_years
-    on plans.collection_year = collection_years.collection_year
-where reviews.review_date between collection_years.year_start and collection_years.year_end
+inner join {{ ref('ret_collection_years') }} as years
+    on plans.collection_year = years.collection_year
+where reviews.review_date between years.year_start and years.year_end

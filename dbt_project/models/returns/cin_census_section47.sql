@@ -17,20 +17,20 @@ select
     strftime(s47.start_date, '%Y-%m-%d') as "S47ActualStartDate",
     strftime(conferences.target_date, '%Y-%m-%d') as "InitialCPCtarget",
     case
-        when conferences.conference_date <= collection_years.year_end
+        when conferences.conference_date <= years.year_end
             then strftime(conferences.conference_date, '%Y-%m-%d')
     end as "DateOfInitialCPC",
     case
-        when conferences.conference_date is null and s47.end_date <= collection_years.year_end
+        when conferences.conference_date is null and s47.end_date <= years.year_end
             then 'true'
         else 'false'
     end as "ICPCnotRequired"
 from {{ ref('stg_s47_enquiries') }} as s47
 inner join {{ ref('cin_census_cin_details') }} as details
     on s47.referral_id = details.referral_id
-inner join {{ ref('ret_collection_years') }} as collection_years
-    on details.collection_year = collection_years.collection_year
+inner join {{ ref('ret_collection_years') }} as years
+    on details.collection_year = years.collection_year
 left join conferences on s47.s47_enquiry_id = conferences.s47_enquiry_id
 where
-    s47.start_date between collection_years.year_start and collection_years.year_end
-    or conferences.conference_date between collection_years.year_start and collection_years.year_end
+    s47.start_date between years.year_start and years.year_end
+    or conferences.conference_date between years.year_start and years.year_end

@@ -7,14 +7,14 @@ select
     missing.missing_type as "MISSING",
     strftime(missing.start_date, '%d/%m/%Y') as "MIS_START",
     case
-        when missing.end_date <= collection_years.year_end then strftime(missing.end_date, '%d/%m/%Y')
+        when missing.end_date <= years.year_end then strftime(missing.end_date, '%d/%m/%Y')
     end as "MIS_END"
 from {{ ref('stg_missing_episodes') }} as missing
-inner join {{ ref('ret_collection_years') }} as collection_years
+inner join {{ ref('ret_collection_years') }} as years
     on
-        missing.start_date <= collection_years.year_end
-        and (missing.end_date is null or missing.end_date >= collection_years.year_start)
+        missing.start_date <= years.year_end
+        and (missing.end_date is null or missing.end_date >= years.year_start)
 inner join {{ ref('ssda903_header') }} as header
     on
         missing.person_id = header."CHILD"
-        and collection_years.collection_year = header.collection_year
+        and years.collection_year = header.collection_year

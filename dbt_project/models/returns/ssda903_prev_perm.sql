@@ -8,15 +8,15 @@ select
     nullif(trim(previous.arranged_by_la), '') as "LA_PERM",
     strftime(previous.order_date, '%d/%m/%Y') as "DATE_PERM"
 from {{ ref('ret_cla_periods') }} as periods
-inner join {{ ref('ret_collection_years') }} as collection_years
-    on periods.start_date between collection_years.year_start and collection_years.year_end
+inner join {{ ref('ret_collection_years') }} as years
+    on periods.start_date between years.year_start and years.year_end
 inner join {{ ref('ssda903_header') }} as header
     on
         periods.person_id = header."CHILD"
-        and collection_years.collection_year = header.collection_year
+        and years.collection_year = header.collection_year
 inner join {{ ref('stg_previous_permanence') }} as previous
     on periods.person_id = previous.person_id
 qualify row_number() over (
-    partition by collection_years.collection_year, periods.person_id
+    partition by years.collection_year, periods.person_id
     order by previous.order_date desc nulls last
 ) = 1

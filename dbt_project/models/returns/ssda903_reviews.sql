@@ -6,10 +6,10 @@ select
     strftime(reviews.review_date, '%d/%m/%Y') as "REVIEW",
     upper(trim(reviews.participation)) as "REVIEW_CODE"
 from {{ ref('stg_cla_reviews') }} as reviews
-inner join {{ ref('ret_collection_years') }} as collection_years
-    on reviews.review_date between collection_years.year_start and collection_years.year_end
+inner join {{ ref('ret_collection_years') }} as years
+    on reviews.review_date between years.year_start and years.year_end
 inner join {{ ref('ssda903_header') }} as header
     on
         reviews.person_id = header."CHILD"
-        and collection_years.collection_year = header.collection_year
+        and years.collection_year = header.collection_year
 where not coalesce(reviews.is_cancelled, false)
