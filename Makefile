@@ -33,7 +33,13 @@ DEMO_MONTH := 2014-08
 UI_PORT ?= 3000
 
 .PHONY: install system-deps system-deps-run lock lock-check upgrade run demo-data manifest test lint \
-	format ui bench clean
+	format ui bench clean validators returns
+
+# The DfE's rule engines pin pandas<2 and numpy<1.25: their own virtualenv, exact versions from
+# returns/validators.txt, installed here and never at run time (pipelines/returns/validation.py).
+VALIDATORS_VENV := .venv-validators
+VALIDATORS := $(VALIDATORS_VENV)/.installed
+RETURNS_YEAR ?= 2024-25
 
 # -- Debian packages --------------------------------------------------------------------------
 # Each package and the check that it is there. To run the pipeline:
@@ -105,6 +111,14 @@ upgrade: $(UV)
 	$(UV) lock --upgrade
 	$(MAKE) lint test
 
+# Every package pinned in returns/validators.txt (their dependencies included, --no-deps).
+$(VALIDATORS): returns/validators.txt $(UV)
+	@test -x $(VALIDATORS_VENV)/bin/python || $(PYTHON) -m venv $(VALIDATORS_VENV)
+	$(UV) pip install --quiet --no-deps --compile-bytecode --python $(VALIDATORS_VENV)/bin/python -r returns/validators.txt
+	@touch $@
+
+validators: $(VALIDATORS)
+
 # dagster-dbt reads dbt_project/target/manifest.json when the code location loads.
 manifest: install
 	$(BIN)/python -m pipelines.dbt_project
@@ -117,8 +131,12 @@ demo-data: install
 run: manifest demo-data
 	DAGSTER_HOME="$(DAGSTER_HOME)" $(BIN)/boardpack run --month $(DEMO_MONTH)
 
-test: system-deps manifest
+test: system-deps manifest $(VALIDATORS)
 	$(BIN)/pytest -q
+
+# The statutory returns for one collection year (docs/returns.md), checked by the DfE's rules.
+returns: manifest $(VALIDATORS)
+	DAGSTER_HOME="$(DAGSTER_HOME)" $(BIN)/boardpack returns --year $(RETURNS_YEAR)
 
 lint: install
 	$(BIN)/ruff check .
@@ -143,4 +161,4 @@ bench: manifest
 	$(BIN)/python -m pipelines.bench
 
 clean:
-	rm -rf data dbt_project/target
+	rm -rf data dbt_project/target $(VALIDATORS_VENV)

@@ -197,6 +197,35 @@ def run(
         click.echo(f"  {path}")
 
 
+@main.command()
+@click.option("--year", "year", required=True, help="Collection year, e.g. 2024-25.")
+@click.option("--extracts", "extracts_dir", type=click.Path(path_type=Path, file_okay=False))
+@click.option(
+    "--output",
+    "output_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Where the files go (default: <restricted folder>/returns/<year>).",
+)
+@click.option(
+    "--window-start",
+    callback=_parse_date,
+    default=None,
+    help="Annex A window start (default: 12 months before the run date).",
+)
+@click.option(
+    "--window-end",
+    callback=_parse_date,
+    default=None,
+    help="Annex A window end (default: the run date).",
+)
+def returns(extracts_dir, year, output_dir, window_start, window_end) -> None:  # fmt: skip
+    """Write the SSDA903, CIN census and Annex A for a collection year and check them with the
+    DfE's own rules (docs/returns.md)."""
+    from pipelines.returns.cli import run_returns
+
+    sys.exit(run_returns(year, extracts_dir, output_dir, window_start, window_end))
+
+
 def _print_checks(result) -> None:
     """The checks THIS run evaluated, and the Data Docs and worklists it wrote or reused."""
     checks = result.checks

@@ -63,6 +63,9 @@ ENVIRONMENT_VARIABLES = {
     "accept_smaller": "BOARDPACK_ACCEPT_SHRINK",
     "outside_symlinks": "BOARDPACK_ALLOW_OUTSIDE_SYMLINKS",
     "logs": "BOARDPACK_LOGS",
+    "la_code": "BOARDPACK_LA_CODE",
+    "la_number": "BOARDPACK_LA_NUMBER",
+    "validators_python": "BOARDPACK_VALIDATORS_PYTHON",
 }
 
 
@@ -107,6 +110,12 @@ class Settings(dg.ConfigurableResource):
         "", description="BOARDPACK_ALLOW_OUTSIDE_SYMLINKS: 1 follows links out of the folder"
     )
     logs: str = Field("", description="BOARDPACK_LOGS: owner-only command logs")
+    # The statutory returns (docs/returns.md)
+    la_code: str = Field("", description="BOARDPACK_LA_CODE: the authority's ONS code")
+    la_number: str = Field("", description="BOARDPACK_LA_NUMBER: the authority's DfE number")
+    validators_python: str = Field(
+        "", description="BOARDPACK_VALIDATORS_PYTHON: the DfE validators' Python"
+    )
 
     @classmethod
     def from_env_vars(cls) -> Settings:
@@ -252,6 +261,10 @@ class Settings(dg.ConfigurableResource):
     @property
     def dagster_home_dir(self) -> Path | None:
         return Path(self.dagster_home).expanduser().resolve() if self.dagster_home.strip() else None
+
+    @property
+    def validators_python_path(self) -> Path:
+        return _path(self.validators_python, PROJECT_ROOT / ".venv-validators" / "bin" / "python")
 
     def month_output_dir(self, month: str) -> Path:
         return self.output_dir / month

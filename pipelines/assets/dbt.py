@@ -48,6 +48,7 @@ from pipelines.settings import DBT_PROJECT_DIR, Settings, dbt_target_path, mark_
 
 BUILD_ARGS = ["build", "--exclude-resource-type", "unit_test"]
 AFTER_CHECKS_TAG = "reads_check_results"
+RETURNS_MODELS = "path:models/returns"
 CHECK_RESULTS_KEY = dg.AssetKey(["quality", "check_results"])
 # Tables the loads write beside the extracts (pipelines/ingest); dbt reads them as sources.
 LOAD_TABLES = {"load_log": "One row per extract file per load", "quarantine": "Rows set aside"}
@@ -60,6 +61,7 @@ GROUP_BY_FOLDER = {
     "indicators": "indicators",
     "marts": "indicators",
     "quality": "quality",
+    "returns": "returns",
 }
 # What a build's result depends on inside the dbt project (target/ and logs/ are its output).
 PROJECT_INPUTS = ("models", "macros", "seeds", "tests", "dbt_project.yml", "profiles.yml")
@@ -290,7 +292,9 @@ def build_dbt_assets() -> list[dg.AssetsDefinition | dg.AssetSpec]:
         for table, text in LOAD_TABLES.items()
     ]
     return [
-        _dbt_step("dbt_models", "dbt", "fqn:*", f"tag:{AFTER_CHECKS_TAG}"),
+        # the statutory returns are built by `boardpack returns` for a collection year, not
+        # nightly (docs/returns.md)
+        _dbt_step("dbt_models", "dbt", "fqn:*", f"tag:{AFTER_CHECKS_TAG} {RETURNS_MODELS}"),
         _dbt_step(
             "dbt_check_result_views", "dbt_check_result_views", f"tag:{AFTER_CHECKS_TAG}", None
         ),

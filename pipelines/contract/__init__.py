@@ -1,4 +1,4 @@
-"""The extract contract: the one machine-readable definition of the 13 SSD extract files.
+"""The extract contract: the one machine-readable definition of the SSD extract files.
 
 Everything that needs to know what a file must contain (the loader, the documentation, the
 synthetic data generator, the data quality checks) reads it from ``ssd_contract.csv`` through
@@ -20,6 +20,11 @@ Columns of ``ssd_contract.csv``:
 (``table``, ``column``, ``why``). Case-management systems often write a far-off placeholder
 there instead of a blank (``9999-12-31``): in these columns, and only in these, the configured
 placeholders (BOARDPACK_OPEN_END_DATES) load as blank, and are counted in ``raw.load_log``.
+
+``ssd_tables.csv`` says which FILES must be there: ``required`` yes for the 13 tables the
+indicators read, no for the tables only the statutory returns need (``purpose`` says which).
+An optional file that is absent is not an error: its raw table is created empty the first time
+and otherwise left as it was (see pipelines/ingest/load.py), so existing extracts still load.
 """
 
 from __future__ import annotations
@@ -31,6 +36,7 @@ from pathlib import Path
 
 CONTRACT_PATH = Path(__file__).with_name("ssd_contract.csv")
 OPEN_END_PATH = Path(__file__).with_name("open_end_dates.csv")
+TABLES_PATH = Path(__file__).with_name("ssd_tables.csv")
 
 # How each logical type is stored in the raw layer (docs/architecture.md).
 DUCKDB_TYPES = {
@@ -90,6 +96,8 @@ class ContractColumn:
 class ContractTable:
     name: str
     columns: tuple[ContractColumn, ...]
+    required: bool = True  # the file must be in every extract (ssd_tables.csv)
+    purpose: str = ""
 
     @property
     def file_name(self) -> str:
@@ -132,6 +140,11 @@ class Contract(dict[str, ContractTable]):
     @property
     def tables(self) -> tuple[ContractTable, ...]:
         return tuple(self.values())
+
+    @property
+    def required_tables(self) -> tuple[ContractTable, ...]:
+        """The files every extract must have (the indicators read them)."""
+        return tuple(t for t in self.values() if t.required)
 
 
 def _parse_row(row: dict[str, str]) -> ContractColumn:
@@ -188,7 +201,37 @@ def load_contract(path: Path = CONTRACT_PATH, open_end_path: Path = OPEN_END_PAT
     by_table: dict[str, list[ContractColumn]] = {}
     for column in columns:
         by_table.setdefault(column.table, []).append(column)
-    return Contract((name, ContractTable(name, tuple(cols))) for name, cols in by_table.items())
+    files = _table_rows(path.with_name(TABLES_PATH.name))
+    unknown = set(files) - set(by_table)
+    if unknown:
+        raise ValueError(f"contract: {TABLES_PATH.name} lists tables with no columns: {unknown}")
+    return Contract(
+        (
+            name,
+            ContractTable(
+                name,
+                tuple(cols),
+                required=files.get(name, ("yes", ""))[0] == "yes",
+                purpose=files.get(name, ("", ""))[1],
+            ),
+        )
+        for name, cols in by_table.items()
+    )
+
+
+def _table_rows(path: Path) -> dict[str, tuple[str, str]]:
+    """{table: (required yes/no, purpose)} from ssd_tables.csv; a table not listed is required."""
+    if not path.exists():
+        return {}
+    with open(path, newline="", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    out = {}
+    for row in rows:
+        required = row["required"].strip().lower()
+        if required not in _YES_NO:
+            raise ValueError(f"contract: {row['table']}.required must be yes or no")
+        out[row["table"].strip()] = (required, row.get("purpose", "").strip())
+    return out
 
 
 def get_table(table_name: str) -> ContractTable:

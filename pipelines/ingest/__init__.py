@@ -14,6 +14,7 @@ See docs/extracts.md for the contract and the parsing rules.
 
 from pipelines.ingest.errors import ExtractFileError
 from pipelines.ingest.load import (
+    ABSENT,
     FAILED,
     HELD,
     LOADED,
@@ -35,6 +36,7 @@ from pipelines.ingest.validate import (
 )
 
 __all__ = [
+    "ABSENT",
     "FAILED",
     "HELD",
     "LOADED",

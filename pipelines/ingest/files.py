@@ -69,6 +69,18 @@ class ScannedFile:
     has_odd_space: bool = True
 
 
+def extract_present(extracts_dir: Path, file_name: str) -> bool:
+    """Whether the folder holds an entry of that name, in any case (find_extract then says
+    whether it can be read)."""
+    folder = Path(extracts_dir)
+    if os.path.lexists(folder / file_name):
+        return True
+    try:
+        return any(entry.name.lower() == file_name.lower() for entry in folder.iterdir())
+    except OSError:
+        return False
+
+
 def find_extract(extracts_dir: Path, file_name: str, allow_outside_symlinks: bool = False) -> Path:
     """The extract's path; accepts a different case (``SSD_Contacts.csv``) because files copied
     from Windows shares often change case. Raises ExtractFileError when there is no such file,

@@ -29,7 +29,7 @@ import duckdb
 
 from pipelines.contract import ContractTable, get_table, load_contract
 from pipelines.ingest.errors import ExtractFileError
-from pipelines.ingest.files import find_extract, scan_file
+from pipelines.ingest.files import extract_present, find_extract, scan_file
 from pipelines.ingest.parse import (
     FAULTS,
     PARSED,
@@ -43,8 +43,16 @@ from pipelines.ingest.rules import ReadRules
 log = logging.getLogger(__name__)
 
 # load_log statuses: loaded, failed (a file-level fault), unchanged (same file as last time),
-# refused (the shrink guard), held (checked, but not loaded because another table was refused)
-LOADED, FAILED, UNCHANGED, REFUSED, HELD = "loaded", "failed", "unchanged", "refused", "held"
+# refused (the shrink guard), held (checked, but not loaded because another table was refused),
+# absent (an optional file, ssd_tables.csv, not in the extract)
+LOADED, FAILED, UNCHANGED, REFUSED, HELD, ABSENT = (
+    "loaded",
+    "failed",
+    "unchanged",
+    "refused",
+    "held",
+    "absent",
+)
 
 META_TABLES_SQL = """
 CREATE SCHEMA IF NOT EXISTS raw;
@@ -55,7 +63,7 @@ CREATE TABLE IF NOT EXISTS raw.load_log (
     rows_read BIGINT,
     rows_loaded BIGINT,
     rows_quarantined BIGINT,
-    status VARCHAR,          -- loaded, failed, unchanged, refused or held
+    status VARCHAR,          -- loaded, failed, unchanged, refused, held or absent
     message VARCHAR,
     started_at TIMESTAMP,
     finished_at TIMESTAMP,
@@ -95,7 +103,7 @@ class LoadResult:
     rows_read: int
     rows_loaded: int
     rows_quarantined: int
-    status: str  # loaded, failed, unchanged, refused or held
+    status: str  # loaded, failed, unchanged, refused, held or absent
     extra_columns: dict[str, int] = field(default_factory=dict)  # column -> non-blank values
     message: str = ""
     open_end_dates: int = 0  # end dates that were an "open" placeholder, loaded as blank
@@ -222,6 +230,8 @@ def _prepare(
     Raises ExtractFileError (after logging a ``failed`` row) for a file-level fault."""
     started_at = datetime.now()
     sha256 = None
+    if not table.required and not extract_present(extracts_dir, table.file_name):
+        return _note_absent(con, table, started_at)
     try:
         path = find_extract(extracts_dir, table.file_name, rules.allow_outside_symlinks)
         scanned = scan_file(path, table.file_name)
@@ -347,6 +357,21 @@ def _refuse(
             item.previous_rows,
         )
     return results
+
+
+def _note_absent(con, table: ContractTable, started_at: datetime) -> LoadResult:
+    """An optional file (ssd_tables.csv) that is not in the extract: its raw table is created
+    empty the first time, so the models over it still build, and otherwise left as it was
+    (an extract that stops carrying a file never erases what an earlier one loaded)."""
+    existed = _raw_table_exists(con, table.name)
+    if not existed:
+        columns = ", ".join(f"{quoted(c.name)} {c.duckdb_type}" for c in table.columns)
+        con.execute(f"CREATE TABLE raw.{quoted(table.name)} ({columns}, _source_line BIGINT)")
+    kept = "earlier load kept" if existed else "empty table created"
+    message = f"{table.file_name}: optional file not in the extract; {kept}"
+    _write_log(con, table.name, table.file_name, None, (0, 0, 0), ABSENT, message, started_at)
+    log.info("%s", message)
+    return LoadResult(table.name, table.file_name, None, 0, 0, 0, ABSENT, {}, message)
 
 
 def _skip_if_unchanged(

@@ -18,7 +18,7 @@ import duckdb
 
 from pipelines.contract import get_table, load_contract
 from pipelines.ingest.errors import ExtractFileError
-from pipelines.ingest.files import find_extract, scan_file
+from pipelines.ingest.files import extract_present, find_extract, scan_file
 from pipelines.ingest.load import shrink_message
 from pipelines.ingest.parse import FAULTS, drop_staging, stage_extract
 from pipelines.ingest.rules import ReadRules
@@ -58,6 +58,7 @@ class ValidationReport:
     row_faults: tuple[RowFaultGroup, ...] = ()
     extra_columns: dict[str, int] = field(default_factory=dict)
     open_end_dates: int = 0  # end dates given as an "open" placeholder, would load as blank
+    absent: bool = False  # an optional file (ssd_tables.csv) that is not in the extract
     # the shrink guard's refusal, when compared with the warehouse's last successful load
     shrink: str | None = None
 
@@ -115,7 +116,14 @@ def _validate_one(
 ) -> ValidationReport:
     table = get_table(table_name)
     try:
+        if not table.required and not extract_present(extracts_dir, table.file_name):
+            return ValidationReport(
+                table.name, table.file_name, ok=True, file_error=None, absent=True
+            )
         path = find_extract(extracts_dir, table.file_name, rules.allow_outside_symlinks)
+    except ExtractFileError as e:
+        return ValidationReport(table.name, table.file_name, ok=False, file_error=str(e))
+    try:
         scanned = scan_file(path, table.file_name)
         with tempfile.TemporaryDirectory(prefix="boardpack_validate_") as temp_dir:
             staged = stage_extract(con, table, scanned, Path(temp_dir), rules)
@@ -183,7 +191,9 @@ def format_report(reports: list[ValidationReport]) -> str:
     """The reports as plain text for the command line, one block per file."""
     lines = []
     for report in reports:
-        if report.file_error:
+        if report.absent:
+            lines.append(f"ABSENT  {report.file_name}: optional (statutory returns only)")
+        elif report.file_error:
             lines.append(f"FAILED  {report.file_error}")
             lines.append("        nothing in this file would be loaded")
         elif report.shrink:

@@ -22,6 +22,7 @@ from .early_help import EarlyHelp
 from .front_door import FrontDoor
 from .looked_after import LookedAfter
 from .problems import Planter
+from .returns_data import ReturnsData
 from .tables import Tables
 from .world import World
 from .writer import COLUMNS, write_csv, write_table
@@ -84,6 +85,7 @@ def generate_authority(
     eh.generate()
 
     tables = Tables(world, front, cp, cla, eh).build()
+    tables = ReturnsData(world, tables).add_all()
     planter = Planter(world, tables, cla)
     manifest = planter.plant_all()
     tables = planter.t

@@ -26,6 +26,7 @@ STREAMS = (
     "early_help",
     "tables",
     "problems",
+    "returns",  # the optional tables only the statutory returns read (returns_data.py)
 )
 
 TEAMS = (

@@ -36,6 +36,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "pers_death_date",
         "pers_is_mother",
         "pers_nationality",
+        "pers_upn",
     ),
     "ssd_contacts": (
         "cont_contact_id",
@@ -178,6 +179,16 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     ),
 }
 
+# The optional tables only the statutory returns read (pipelines/contract/ssd_tables.csv):
+# columns in the contract's order, written by pipelines/synthetic/returns_data.py.
+COLUMNS.update(
+    {
+        t.name: t.column_names
+        for t in load_contract().tables
+        if not t.required and t.name not in COLUMNS
+    }
+)
+
 # each table's identifier, from the extract contract (the one place the keys are written down)
 PRIMARY_KEYS: dict[str, str] = {t.name: t.primary_key[0] for t in load_contract().tables}
 
@@ -210,6 +221,13 @@ DATE_COLUMNS: frozenset[str] = frozenset(
         "pers_expected_dob",
         "s47e_s47_end_date",
         "s47e_s47_start_date",
+    }
+    | {
+        c.name
+        for t in load_contract().tables
+        if not t.required
+        for c in t.columns
+        if c.logical_type == "date"
     }
 )
 
