@@ -264,7 +264,12 @@ class Settings(dg.ConfigurableResource):
 
     @property
     def validators_python_path(self) -> Path:
-        return _path(self.validators_python, PROJECT_ROOT / ".venv-validators" / "bin" / "python")
+        # Absolute, but never resolve()d: a virtualenv's python is a symlink to the base
+        # interpreter, and only the link's own path finds the venv (pyvenv.cfg beside it) and
+        # so its packages; the resolved path would run the validators without them.
+        value = self.validators_python.strip()
+        default = PROJECT_ROOT / ".venv-validators" / "bin" / "python"
+        return Path(os.path.abspath(Path(value).expanduser() if value else default))
 
     def month_output_dir(self, month: str) -> Path:
         return self.output_dir / month

@@ -9,8 +9,24 @@ import pytest
 from pipelines.contract import DUCKDB_TYPES, get_table, load_contract
 from pipelines.contract.docs import DOCS_PATH, main, render_extracts_md
 
-# The SSD specification's tables and columns, as the contract started from (see its README).
+# The SSD specification's tables and columns, as the contract started from (see its README):
+# the 13 tables the indicators read, with types, keys and descriptions.
 SSD_REFERENCE = Path(__file__).resolve().parent / "reference" / "ssd-tables.csv"
+# Every SSD table and field, by name only (no types), with the returns that use it: what the
+# optional tables the statutory returns read were taken from.
+SSD_ALL_FIELDS = Path(__file__).resolve().parent / "reference" / "ssd-all-fields.csv"
+OPTIONAL_TABLES = {
+    "ssd_legal_status",
+    "ssd_cin_plans",
+    "ssd_disability",
+    "ssd_mother",
+    "ssd_missing",
+    "ssd_immigration_status",
+    "ssd_address",
+    "ssd_assessment_factors",
+    "ssd_cla_previous_permanence",
+    "ssd_permanence",
+}
 
 FLAGS = {
     "cine_referral_nfa",
@@ -27,6 +43,8 @@ FLAGS = {
     "cppr_cp_review_quorate",
     "clar_cla_review_cancelled",
     "pers_is_mother",
+    # SSD nchar(1) Y/N; the SSDA903 AD1 field it feeds (FOSTER_CARE) is a yes/no too
+    "perm_adopted_by_carer_flag",
 }
 INDICATOR_COLUMNS = {
     "pers_dob",
@@ -75,9 +93,16 @@ def all_columns():
     return [c for t in load_contract().values() for c in t.columns]
 
 
-def test_thirteen_tables_and_helpers():
+def test_thirteen_required_and_ten_optional_tables_and_helpers():
     contract = load_contract()
-    assert len(contract) == 13
+    assert len(contract) == 23
+    required = {t.name for t in contract.required_tables}
+    assert len(required) == 13
+    assert set(contract) - required == OPTIONAL_TABLES
+    for name in OPTIONAL_TABLES:
+        assert contract[name].purpose, name  # says which return needs it
+    assert get_table("ssd_mother").purpose == "SSDA903 Header (MC_DOB)"
+    assert contract["ssd_contacts"].required and not contract["ssd_permanence"].required
     contacts = get_table("ssd_contacts")
     assert contacts.file_name == "ssd_contacts.csv"
     assert contacts.primary_key == ("cont_contact_id",)
@@ -95,9 +120,17 @@ def test_unknown_table_is_a_clear_error():
 def test_matches_the_ssd_reference():
     with open(SSD_REFERENCE, newline="", encoding="utf-8") as f:
         reference = {(r["table"], r["column"]): r for r in csv.DictReader(f)}
-    ours = {(c.table, c.name): c for c in all_columns()}
-    assert set(ours) == set(reference)
-    for key, column in ours.items():
+    # The detailed reference covers only the 13 tables the indicators read: it has no row for
+    # the 10 optional tables, so those are checked against the SSD's field list below.
+    assert {table for table, _ in reference} == {t.name for t in load_contract().required_tables}
+    ours = {(c.table, c.name): c for c in all_columns() if c.table not in OPTIONAL_TABLES}
+    assert set(reference) <= set(ours)
+    # columns added since the reference was taken may only be local extensions (pers_upn)
+    added = set(ours) - set(reference)
+    assert {key for key in added if not ours[key].is_local_extension} == set()
+    assert added == {("ssd_person", "pers_upn")}
+    for key in reference:
+        column = ours[key]
         ref = reference[key]
         assert column.ssd_type == ref["type"], key
         assert column.origin == ref["origin"], key
@@ -106,6 +139,21 @@ def test_matches_the_ssd_reference():
             assert column.description == ref["description"], key
         if ref["required"] == "yes":
             assert column.required, key
+
+
+def test_optional_tables_are_ssd_fields():
+    with open(SSD_ALL_FIELDS, newline="", encoding="utf-8") as f:
+        ssd_fields = {(r["table"], r["column"]) for r in csv.DictReader(f)}
+    optional = [c for c in all_columns() if c.table in OPTIONAL_TABLES]
+    assert {c.table for c in optional} == OPTIONAL_TABLES
+    for column in optional:
+        # every column of these tables is an SSD field of that table, under the SSD's name
+        assert column.origin == "ssd", column.name
+        assert (column.table, column.name) in ssd_fields, column.name
+    # and every column the contract calls SSD is one (a local field must say it is local)
+    for column in all_columns():
+        if column.origin == "ssd":
+            assert (column.table, column.name) in ssd_fields, column.name
 
 
 def test_logical_types():
@@ -130,11 +178,18 @@ def test_required_columns():
     required = {c.name for c in columns if c.required}
     assert required >= INDICATOR_COLUMNS
     for column in columns:
-        if column.primary_key or (column.name.endswith("_person_id") and column.origin == "ssd"):
+        # the person a record is about: <table prefix>_person_id (ssd_mother's second person
+        # column, moth_childs_person_id, is the mother's baby, often not a person on the
+        # authority's system: the SSDA903 needs only the baby's date of birth, MC_DOB)
+        prefix = column.name.split("_")[0]
+        if column.primary_key or (column.name == f"{prefix}_person_id" and column.origin == "ssd"):
             assert column.required and not column.nullable, column.name
         if column.is_local_extension:
             assert not column.required, column.name
     assert {"cppr_person_id", "clap_person_id"} <= required
+    assert {"moth_person_id", "perm_person_id", "cinf_assessment_id"} <= required
+    mothers_baby = get_table("ssd_mother").column("moth_childs_person_id")
+    assert not mothers_baby.required and mothers_baby.nullable
 
 
 def test_blank_allowed():

@@ -17,7 +17,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from pipelines.contract import load_contract
 from pipelines.synthetic import GenerationSummary, generate_authority
+from pipelines.synthetic.returns_data import POSTCODES
 
 sys.path.insert(0, str(Path(__file__).parent))
 import floor_indicators as fi  # noqa: E402
@@ -151,7 +153,11 @@ def test_same_seed_gives_identical_files_and_another_seed_differs(demo_dir, tmp_
     generate_authority(again)
     names = sorted(p.name for p in demo_dir.iterdir())
     assert names == sorted(p.name for p in again.iterdir())
-    assert len(names) == 15
+    # the 23 extract files of the contract (13 required, 10 optional), the manifest, population
+    contract_files = {t.file_name for t in load_contract().tables}
+    assert len(contract_files) == 23
+    assert set(names) == contract_files | {"manifest.csv", "population.csv"}
+    assert len(names) == 25
     for name in names:
         assert filecmp.cmp(demo_dir / name, again / name, shallow=False), name
     other = tmp_path / "other"
@@ -164,7 +170,16 @@ def test_headers_match_the_extract_contract(demo_dir):
     with open(REFERENCE / "ssd-tables.csv", encoding="utf-8") as f:
         for row in csv.DictReader(f):
             expected.setdefault(row["table"], []).append(row["column"])
-    assert sorted(expected) == sorted(TABLES)
+    contract = load_contract()
+    # the reference has the 13 required tables; the 10 optional ones (statutory returns only)
+    # are not in it, so their headers are the contract's columns, in its order
+    assert sorted(expected) == sorted(t.name for t in contract.required_tables)
+    assert sorted(TABLES) == sorted(contract)
+    # pers_upn, a local extension added for the returns, after the reference's columns
+    expected["ssd_person"].append("pers_upn")
+    for table in contract.tables:
+        if not table.required:
+            expected[table.name] = list(table.column_names)
     for table, columns in expected.items():
         with open(demo_dir / f"{table}.csv", encoding="utf-8", newline="") as f:
             header = f.readline()
@@ -212,7 +227,16 @@ def test_population_and_people(raw, demo_dir):
     # nothing that identifies anyone
     assert (people["pers_forename"] == "").all() and (people["pers_surname"] == "").all()
     assert (people["pers_common_child_id"] == "").all()
-    assert (raw["ssd_cla_placement"]["clap_cla_placement_postcode"] == "").all()
+    # postcodes (placement, home) only from the generator's list of public ONS postcodes,
+    # which the SSDA903's postcode rules need; placements and homes come from separate parts
+    # of that list, so no placement is at a child's home (the DfE's rule 392d)
+    with open(POSTCODES, newline="", encoding="utf-8") as f:
+        public = {r["postcode"] for r in csv.DictReader(f)}
+    placed = raw["ssd_cla_placement"]["clap_cla_placement_postcode"]
+    homes = raw["ssd_address"]["addr_address_postcode"]
+    assert set(placed) <= public | {""} and set(homes) <= public | {""}
+    assert (placed != "").any() and (homes != "").any()
+    assert not set(placed) & set(homes)
 
 
 # --- planted problems ---------------------------------------------------------------------

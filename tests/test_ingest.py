@@ -6,6 +6,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from pipelines.contract import load_contract
 from pipelines.ingest import (
     ExtractFileError,
     ExtractRefused,
@@ -484,7 +485,8 @@ def test_load_extracts_collects_file_failures(con, extracts):
     write(extracts, "ssd_contacts.csv", GOOD_CONTACTS)
     write(extracts, "ssd_person.csv", ["pers_person_id;pers_dob", "P1;2001-01-01"])
     results = load_extracts(con, extracts)
-    assert len(results) == 13
+    # every table of the contract: 13 required files, 10 optional (statutory returns only)
+    assert len(results) == 23
     by_table = {r.table_name: r for r in results}
     assert by_table["ssd_contacts"].status == "loaded"
     assert by_table["ssd_person"].status == "failed"
@@ -492,7 +494,19 @@ def test_load_extracts_collects_file_failures(con, extracts):
     assert len(by_table["ssd_person"].sha256) == 64
     assert by_table["ssd_cla_reviews"].status == "failed"
     assert "file not found" in by_table["ssd_cla_reviews"].message
-    assert rows(con, "SELECT count(*) FROM raw.load_log WHERE status = 'failed'") == [(12,)]
+    # a missing optional file is not a failure: it is noted, and its raw table made empty
+    assert by_table["ssd_permanence"].status == "absent"
+    assert by_table["ssd_permanence"].sha256 is None
+    assert "optional file not in the extract" in by_table["ssd_permanence"].message
+    assert rows(con, "SELECT count(*) FROM raw.ssd_permanence") == [(0,)]
+    # failed: ssd_person and the 11 other required files that are not there
+    assert rows(con, "SELECT status, count(*) FROM raw.load_log GROUP BY 1 ORDER BY 1") == [
+        ("absent", 10),
+        ("failed", 12),
+        ("loaded", 1),
+    ]
+    absent = {r.table_name for r in results if r.status == "absent"}
+    assert absent == {t.name for t in load_contract().tables if not t.required}
 
 
 def test_load_extracts_selected_tables_and_unknown_names(con, extracts):

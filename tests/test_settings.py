@@ -52,3 +52,18 @@ def test_the_command_line_overrides_the_environment(tmp_path):
     assert settings.authority.startswith("Demo Borough Council")  # blank is the default
     relative = Settings.from_environment({"BOARDPACK_DB": "relative.duckdb"})
     assert relative.database.is_absolute()
+
+
+def test_validators_python_keeps_the_virtualenv_link(tmp_path):
+    # A virtualenv's python is a symlink to the base interpreter; resolving it would run the
+    # DfE validators without the packages of .venv-validators (ModuleNotFoundError).
+    base = tmp_path / "base" / "python3.11"
+    base.parent.mkdir()
+    base.write_text("")
+    venv_python = tmp_path / "venv" / "bin" / "python"
+    venv_python.parent.mkdir(parents=True)
+    venv_python.symlink_to(base)
+    settings = Settings.from_environment({"BOARDPACK_VALIDATORS_PYTHON": str(venv_python)})
+    assert settings.validators_python_path == venv_python
+    default = Settings.from_environment({}).validators_python_path
+    assert default == PROJECT_ROOT / ".venv-validators" / "bin" / "python"

@@ -1,8 +1,11 @@
-"""Writing the extract: the 13 SSD files, the manifest of planted problems and the population.
+"""Writing the extract: the 23 SSD files (13 required, 10 optional), the manifest of planted
+problems and the population.
 
-Column lists are those of the SSD extract contract (reference/ssd-tables.csv), in order,
-including the three local extensions; they are copied here so that generating data needs
-nothing outside the package (tests/test_generator.py checks them against the reference).
+Column lists of the 13 required tables are those of the SSD extract contract
+(reference/ssd-tables.csv), in order, including the three local extensions, then pers_upn;
+they are copied here so that generating data needs nothing outside the package
+(tests/test_generator.py checks them against the reference). The optional tables take the
+contract's columns.
 Files are UTF-8, comma-delimited, one header row, dates ISO ``YYYY-MM-DD``, flags ``Y``/``N``,
 blank for unknown, rows sorted by the table's identifier (a planted duplicate follows the row
 it copies, so "keep the first" keeps the original).
