@@ -70,10 +70,20 @@ def take_on_31_july(source: Path, target: Path) -> None:
             writer.writerows(kept)
 
 
+EXTRACTS_AS_LOADED = re.compile(
+    r'<div class="keep">\s*<h3>The extracts as loaded</h3>.*?</div>', re.S
+)
+
+
 def data_quality_section(month_dir: Path) -> str:
+    """The section, less its account of the extract files as loaded: that describes the files
+    themselves (an extract taken in August holds more rows than one taken on 31 July), not the
+    records as at the month end."""
     html = (month_dir / "board_pack.html").read_text(encoding="utf-8")
     start = html.index('<section class="page" id="data-quality">')
-    return html[start : html.index("</section>", start)]
+    section = html[start : html.index("</section>", start)]
+    assert "<h3>The extracts as loaded</h3>" in section
+    return EXTRACTS_AS_LOADED.sub("", section)
 
 
 def caveats(month_dir: Path) -> list[str]:

@@ -46,6 +46,9 @@ def run_pipeline(
 ) -> tuple[dg.ExecuteInProcessResult, Path]:
     """Load the extracts, build the models and run every check for August 2014 in-process,
     with all paths under root."""
+    if instance is None:  # a throwaway instance, closed when the run ends
+        with dg.DagsterInstance.ephemeral() as own:
+            return run_pipeline(root, extracts, own, tags, suites)
     ensure_dbt_manifest()
     root.mkdir(parents=True, exist_ok=True)
     settings = Settings(
@@ -67,7 +70,7 @@ def run_pipeline(
     job = defs.resolve_implicit_global_asset_job_def()
     result = job.execute_in_process(
         partition_key=MONTH,
-        instance=instance or dg.DagsterInstance.ephemeral(),
+        instance=instance,
         raise_on_error=False,
         tags=tags,
     )

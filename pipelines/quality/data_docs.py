@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import logging
 import os
+import posixpath
 import re
 import shutil
 from pathlib import Path
@@ -26,6 +27,9 @@ from jinja2 import Environment
 from markupsafe import Markup
 
 from pipelines.quality.outcomes import BROKEN, FAILED, PASSED, ExpectationOutcome, SuiteOutcome
+
+# a suite page (in suites/) links back to the index beside that folder
+INDEX_FROM_SUITE_PAGES = posixpath.relpath("index.html", "suites")
 
 log = logging.getLogger(__name__)
 
@@ -238,7 +242,7 @@ def build_data_docs(
         )  # fmt: skip
         file_name = _file_name(outcome.suite.name)
         title = f"Data quality checks: {outcome.suite.name}"
-        _write(suites_dir / file_name, _page(title, body, run_text, "../index.html"))
+        _write(suites_dir / file_name, _page(title, body, run_text, INDEX_FROM_SUITE_PAGES))
         failed = [o for o in outcome.outcomes if o.status == FAILED]
         totals["expectations"] += len(outcome.outcomes)
         totals["passed"] += sum(o.status == PASSED for o in outcome.outcomes)
