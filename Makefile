@@ -132,7 +132,7 @@ run: manifest demo-data
 	DAGSTER_HOME="$(DAGSTER_HOME)" $(BIN)/boardpack run --month $(DEMO_MONTH)
 
 test: system-deps manifest $(VALIDATORS)
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q --durations=15
 
 # The statutory returns for one collection year (docs/returns.md), checked by the DfE's rules.
 returns: manifest $(VALIDATORS)

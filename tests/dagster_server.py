@@ -146,21 +146,31 @@ class DagsterServer:
             time.sleep(2)
         raise TimeoutError(f"run {run_id} still {run['status']} after {timeout}s")
 
+    def run_events(self, run_id: str) -> list[dict[str, Any]]:
+        """Every event of the run, page by page (a run with dbt's checks logs thousands)."""
+        events: list[dict[str, Any]] = []
+        cursor = None
+        while True:
+            page = self.graphql(RUN_EVENTS_QUERY, {"runId": run_id, "afterCursor": cursor})
+            page = page["logsForRun"]
+            events += page.get("events", [])
+            if not page.get("hasMore"):
+                return events
+            cursor = page["cursor"]
+
     def check_evaluations(self, run_id: str) -> list[dict[str, Any]]:
-        events = self.graphql(RUN_EVENTS_QUERY, {"runId": run_id})["logsForRun"]
         return [
             e["evaluation"]
-            for e in events.get("events", [])
+            for e in self.run_events(run_id)
             if e["__typename"] == "AssetCheckEvaluationEvent"
         ]
 
     def run_errors(self, run_id: str) -> str:
         """The step failures and run failure messages of a run, for assertion messages."""
-        events = self.graphql(RUN_EVENTS_QUERY, {"runId": run_id})["logsForRun"]
         messages = [
             f"{e.get('stepKey') or 'run'}: {e['message']} "
             + ((e.get("error") or {}).get("message") or "")
-            for e in events.get("events", [])
+            for e in self.run_events(run_id)
             if e["__typename"] in {"ExecutionStepFailureEvent", "RunFailureEvent"}
         ]
         return "\n".join(messages) or "(no failure events)"
@@ -195,9 +205,11 @@ query Run($runId: ID!) {
 """
 
 RUN_EVENTS_QUERY = """
-query Events($runId: ID!) {
-  logsForRun(runId: $runId, limit: 5000) {
+query Events($runId: ID!, $afterCursor: String) {
+  logsForRun(runId: $runId, afterCursor: $afterCursor, limit: 5000) {
     ... on EventConnection {
+      cursor
+      hasMore
       events {
         __typename
         ... on MessageEvent { message stepKey }

@@ -166,13 +166,20 @@ def test_max_age_from_the_settings():
             _ = Settings.from_environment({MAX_AGE_ENV: bad}).max_extract_age_hours
 
 
-def test_every_raw_asset_has_a_non_blocking_freshness_check(asset_graph):
+def test_every_required_raw_asset_has_a_non_blocking_freshness_check(asset_graph):
     from pipelines.contract import load_contract
 
-    for table in load_contract():
-        key = dg.AssetCheckKey(dg.AssetKey(["raw", table]), FRESHNESS_CHECK_NAME)
-        assert key in asset_graph.asset_check_keys, f"no freshness check on raw/{table}"
+    contract = load_contract()
+    for table in contract.required_tables:
+        key = dg.AssetCheckKey(dg.AssetKey(["raw", table.name]), FRESHNESS_CHECK_NAME)
+        assert key in asset_graph.asset_check_keys, f"no freshness check on raw/{table.name}"
         assert not asset_graph.get_check_spec(key).blocking
+    # an optional file (statutory returns only) may be absent by design: it is never stale
+    optional = [t for t in contract.values() if not t.required]
+    assert len(optional) == 10
+    for table in optional:
+        key = dg.AssetCheckKey(dg.AssetKey(["raw", table.name]), FRESHNESS_CHECK_NAME)
+        assert key not in asset_graph.asset_check_keys
 
 
 def test_freshness_check_runs_in_dagster(tmp_path):

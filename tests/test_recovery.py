@@ -192,6 +192,7 @@ def _run_and_kill(
                 os.killpg(proc.pid, signal.SIGKILL)
         proc.wait(timeout=60)
         reader.join(timeout=10)
+        proc.stdout.close()
     assert proc.returncode == -signal.SIGKILL
     output = "".join(lines)
     if stage == "ingest":

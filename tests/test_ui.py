@@ -137,8 +137,11 @@ def test_asset_graph_has_lineage_from_extract_to_pack(dagster_server: DagsterSer
         path = _path(parents, upstream, downstream)
         assert path, f"no lineage from {upstream} to {downstream}"
         print(" -> ".join(path))
-    assert "raw/ssd_contacts" in parents["staging/stg_contacts"]
-    assert "marts/fct_indicator_month" in parents["board_pack"]
+    # staging reads each extract as at the month end (base_ssd_*), which reads the raw table
+    assert "raw/ssd_contacts" in parents["staging/base_ssd_contacts"]
+    assert "staging/base_ssd_contacts" in parents["staging/stg_contacts"]
+    # the pack reads the contracted pack_* models of the board_pack exposure, and the checks
+    assert {"marts/pack_indicators", "quality/check_results"} <= parents["board_pack"]
     assert by_key["board_pack"]["isPartitioned"]
     groups = {n["groupName"] for n in nodes}
     assert {"raw", "staging", "indicators", "board_pack"} <= groups, groups
@@ -289,10 +292,11 @@ def _non_blank(image_path) -> tuple[int, float]:
 
 
 SCREENSHOTS = {
-    # One extract's path to the pack, asset by asset: ssd_contacts -> stg_contacts ->
-    # ind_contacts -> int_indicator_values -> fct_indicator_month -> board_pack.
+    # One extract's path to the pack, asset by asset: ssd_contacts -> base_ssd_contacts ->
+    # stg_contacts -> ind_contacts -> int_indicator_values -> fct_indicator_month ->
+    # pack_indicators -> board_pack (four steps each way from ind_contacts).
     "lineage.png": (
-        "/assets/indicators/ind_contacts?view=lineage&lineageScope=neighbors&lineageDepth=3"
+        "/assets/indicators/ind_contacts?view=lineage&lineageScope=neighbors&lineageDepth=4"
     ),
     # The whole graph by group: raw -> staging -> indicators -> board_pack.
     "lineage_groups.png": "/asset-groups",
