@@ -10,6 +10,7 @@ from __future__ import annotations
 import gc
 from pathlib import Path
 
+import duckdb
 import pytest
 from pipeline_helpers import PipelineRun, run_pipeline
 
@@ -90,3 +91,18 @@ def hardening_run(demo_extracts, tmp_path_factory) -> tuple[PipelineRun, int]:
         monkeypatch.setenv("BOARDPACK_COMMENTARY", str(commentary))
         run = run_pipeline(root, DEMO_MONTH, monkeypatch)
     return run, placeholders
+
+
+# The loader's tests: an empty extracts folder and a warehouse file, each test its own.
+@pytest.fixture
+def extracts(tmp_path) -> Path:
+    folder = tmp_path / "extracts"
+    folder.mkdir()
+    return folder
+
+
+@pytest.fixture
+def con(tmp_path):
+    connection = duckdb.connect(str(tmp_path / "warehouse.duckdb"))
+    yield connection
+    connection.close()

@@ -3,7 +3,6 @@
 import datetime as dt
 from pathlib import Path
 
-import duckdb
 import pytest
 
 from pipelines.contract import load_contract
@@ -27,20 +26,6 @@ def write(folder: Path, name: str, lines: list[str] | bytes, encoding="utf-8") -
     data = lines if isinstance(lines, bytes) else ("\n".join(lines) + "\n").encode(encoding)
     path.write_bytes(data)
     return path
-
-
-@pytest.fixture
-def extracts(tmp_path) -> Path:
-    folder = tmp_path / "extracts"
-    folder.mkdir()
-    return folder
-
-
-@pytest.fixture
-def con(tmp_path):
-    connection = duckdb.connect(str(tmp_path / "warehouse.duckdb"))
-    yield connection
-    connection.close()
 
 
 def rows(con, sql, params=None):

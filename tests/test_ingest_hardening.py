@@ -6,7 +6,6 @@ import datetime as dt
 import os
 from pathlib import Path
 
-import duckdb
 import pytest
 
 from pipelines.ingest import (
@@ -25,20 +24,6 @@ PLACEMENTS = (
     "clap_cla_placement_id,clap_cla_id,clap_person_id,clap_cla_placement_start_date,"
     "clap_cla_placement_end_date,clap_cla_placement_distance"
 )
-
-
-@pytest.fixture
-def extracts(tmp_path) -> Path:
-    folder = tmp_path / "extracts"
-    folder.mkdir()
-    return folder
-
-
-@pytest.fixture
-def con(tmp_path):
-    connection = duckdb.connect(str(tmp_path / "warehouse.duckdb"))
-    yield connection
-    connection.close()
 
 
 def write(folder: Path, name: str, lines: list[str], encoding="utf-8") -> Path:

@@ -4,27 +4,12 @@ import datetime as dt
 import hashlib
 from pathlib import Path
 
-import duckdb
 import pytest
 
 from pipelines.ingest import ExtractFileError, load_table
 
 PERSON = "pers_person_id,pers_forename,pers_dob,pers_is_mother"
 CONTACTS = "cont_contact_id,cont_person_id,cont_contact_date,cont_contact_source_desc"
-
-
-@pytest.fixture
-def extracts(tmp_path) -> Path:
-    folder = tmp_path / "extracts"
-    folder.mkdir()
-    return folder
-
-
-@pytest.fixture
-def con(tmp_path):
-    connection = duckdb.connect(str(tmp_path / "warehouse.duckdb"))
-    yield connection
-    connection.close()
 
 
 def write_bytes(folder: Path, name: str, data: bytes) -> None:
