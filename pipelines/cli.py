@@ -183,6 +183,7 @@ def run(
             sys.exit(EXIT_BUSY)
     elapsed = time.perf_counter() - started
     _print_checks(result)
+    _print_commentary(result)
     if result.reused:
         click.echo(REUSED_PREFIX + ", ".join(result.reused))
     if not result.success:
@@ -248,6 +249,15 @@ def _print_checks(result) -> None:
         click.echo(f"  Data Docs{reused}: {result.data_docs}")
     if result.worklist_folder:
         click.echo(f"  Worklists (restricted){reused}: {result.worklist_folder}")
+
+
+def _print_commentary(result) -> None:
+    """What the month's comments get wrong and who still owes one, one line each, as the
+    review page beside the pack lists them (pipelines/pack/review.py)."""
+    for line in [*result.commentary_check, *result.commentary_due]:
+        click.echo(line)
+    if result.review_page:
+        click.echo(f"Commentary review (internal, not published): {result.review_page}")
 
 
 # --- the console and the log file ------------------------------------------------------------

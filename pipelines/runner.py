@@ -11,6 +11,7 @@ from typing import TextIO
 import dagster as dg
 from dagster._loggers import colored_console_logger
 
+from pipelines.assets.board_pack import COMMENTARY_CHECK, COMMENTARY_DUE, REVIEW_PAGE
 from pipelines.assets.dbt import ensure_dbt_manifest
 from pipelines.reuse import REBUILD_TAG, REUSED_FROM_RUN
 from pipelines.settings import Settings
@@ -42,6 +43,11 @@ class MonthRunResult:
     worklist_folder: str | None = None
     checks_reused_from: str | None = None
     pack_files: list[str] = field(default_factory=list)
+    # the commentary review of the pack this run wrote or reused (pipelines/pack/review.py):
+    # each contradiction's "Commentary check: ..." line and each "Commentary due from ..." line
+    review_page: str | None = None
+    commentary_check: list[str] = field(default_factory=list)
+    commentary_due: list[str] = field(default_factory=list)
 
 
 def _check_outcomes(result: dg.ExecuteInProcessResult) -> list[CheckOutcome]:
@@ -89,11 +95,20 @@ def _outputs(result: dg.ExecuteInProcessResult, outcome: MonthRunResult) -> None
             continue
         materialization = event.event_specific_data.materialization
         if materialization.asset_key.path == ["board_pack"]:
+            meta = materialization.metadata
             outcome.pack_files = sorted(
                 str(v.value)
-                for v in materialization.metadata.values()
-                if isinstance(v, dg.PathMetadataValue)
+                for k, v in meta.items()
+                if isinstance(v, dg.PathMetadataValue) and k != REVIEW_PAGE
             )
+            if REVIEW_PAGE in meta:
+                outcome.review_page = str(meta[REVIEW_PAGE].value)
+            for key, attr in (
+                (COMMENTARY_CHECK, "commentary_check"),
+                (COMMENTARY_DUE, "commentary_due"),
+            ):
+                if key in meta:
+                    setattr(outcome, attr, [str(line) for line in meta[key].value])
 
 
 class _ProgressHandler(logging.Handler):

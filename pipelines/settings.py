@@ -51,6 +51,7 @@ ENVIRONMENT_VARIABLES = {
     "commentary": "BOARDPACK_COMMENTARY",
     "authority_name": "BOARDPACK_AUTHORITY_NAME",
     "rebuild": "BOARDPACK_REBUILD",
+    "commentary_blocks": "BOARDPACK_COMMENTARY_BLOCKS",
     "extract_max_age_hours": "BOARDPACK_EXTRACT_MAX_AGE_HOURS",
     "alert_email_url": "BOARDPACK_ALERT_EMAIL_URL",
     "alert_webhook_urls": "BOARDPACK_ALERT_WEBHOOK_URLS",
@@ -67,6 +68,10 @@ ENVIRONMENT_VARIABLES = {
     "la_number": "BOARDPACK_LA_NUMBER",
     "validators_python": "BOARDPACK_VALIDATORS_PYTHON",
 }
+
+
+_ON = {"1", "true", "yes", "on"}
+_OFF = {"", "0", "false", "no", "off"}
 
 
 class SettingsError(ValueError):
@@ -88,6 +93,10 @@ class Settings(dg.ConfigurableResource):
     commentary: str = Field("", description="BOARDPACK_COMMENTARY: the team's commentary")
     authority_name: str = Field("", description="BOARDPACK_AUTHORITY_NAME: named on the cover")
     rebuild: str = Field("", description="BOARDPACK_REBUILD: 1 rebuilds every stage every run")
+    commentary_blocks: str = Field(
+        "",
+        description="BOARDPACK_COMMENTARY_BLOCKS: 1 stops a pack whose commentary contradicts it",
+    )
     extract_max_age_hours: str = Field(
         "", description="BOARDPACK_EXTRACT_MAX_AGE_HOURS: an older extract file gets a warning"
     )
@@ -151,6 +160,7 @@ class Settings(dg.ConfigurableResource):
             "open_end_dates",
             "shrink_share",
             "max_extract_age_hours",
+            "commentary_blocks_publication",
         ):
             getattr(self, name)
         if self.earliest_date > self.latest_date:
@@ -188,6 +198,20 @@ class Settings(dg.ConfigurableResource):
     @property
     def rebuild_every_stage(self) -> bool:
         return self.rebuild.strip().lower() in {"1", "true", "yes"}
+
+    @property
+    def commentary_blocks_publication(self) -> bool:
+        """A contradiction between a comment and its figures stops the pack being published.
+        Anything but a clear on or off is refused: a typo must not silently publish."""
+        value = self.commentary_blocks.strip().lower()
+        if value in _ON:
+            return True
+        if value in _OFF:
+            return False
+        raise SettingsError(
+            f"{ENVIRONMENT_VARIABLES['commentary_blocks']}={self.commentary_blocks!r}: "
+            "expected 1 (a contradiction blocks the pack) or 0 (it is reported only)"
+        )
 
     @property
     def max_extract_age_hours(self) -> float:

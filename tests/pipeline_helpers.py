@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
 import pytest
 
 from pipelines.settings import Settings
+
+if TYPE_CHECKING:
+    from pipelines.runner import MonthRunResult
 
 
 @dataclass(frozen=True)
@@ -18,6 +22,7 @@ class PipelineRun:
     success: bool
     failures: list[str]
     reused: list[str]  # steps that found their inputs unchanged (pipelines/incremental.py)
+    result: MonthRunResult | None = None  # everything `boardpack run` prints its summary from
 
     def connect(self) -> duckdb.DuckDBPyConnection:
         return duckdb.connect(str(self.settings.database), read_only=True)
@@ -47,4 +52,4 @@ def run_pipeline(root: Path, month: str, monkeypatch: pytest.MonkeyPatch) -> Pip
     monkeypatch.delenv("DAGSTER_HOME", raising=False)
     settings = Settings.from_environment()
     result = run_month(month, settings)
-    return PipelineRun(settings, month, result.success, result.failures, result.reused)
+    return PipelineRun(settings, month, result.success, result.failures, result.reused, result)

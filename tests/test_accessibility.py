@@ -80,3 +80,11 @@ def test_no_data_docs_page_refers_to_the_internet(data_docs):
         assert not re.search(r"""(src|href)=["']?(https?:)?//""", text), path
         assert "<script" not in text, path
     assert not (data_docs / "static").exists()  # no leftover of GX's site
+
+
+def test_the_commentary_review_page_shows_offline_with_no_wcag_violation(demo_run, browser):
+    with offline_page(browser, demo_run.month_dir / "review.html") as page:
+        assert page.blocked == []
+        assert "Commentary review: August 2014" in page.text()
+        violations = page.axe()
+    assert violations == [], "\n".join(map(str, violations))

@@ -95,6 +95,7 @@ def test_all_files_written_side_by_side(pack):
         "board_pack.pdf",
         "board_pack.xlsx",
         "indicators.csv",
+        "review.html",  # the internal commentary review, beside the pack, not linked from it
     ]
     for name in ("indicators_csv", "board_pack_html", "board_pack_pdf", "board_pack_xlsx"):
         assert pack[name].parent == folder and pack[name].stat().st_size > 0

@@ -6,6 +6,12 @@ the data-quality check results included (marts.pack_check_trend and pack_caveats
 quality/check_results). A month's pack is rendered again only when something it shows may have
 changed: the models, the month's check results, its commentary, the pack's code or templates,
 or the files themselves (pipelines/reuse.py).
+
+Each build checks the month's commentary against its figures (pipelines/pack/review.py): the
+materialization records the number of contradictions and of indicators without a comment, and
+their lines (wording only), and points to the internal review page beside the pack. With
+BOARDPACK_COMMENTARY_BLOCKS on, a contradiction fails the step with one line per contradiction
+and nothing is written: the month's folder stays as it was.
 """
 
 import hashlib
@@ -52,6 +58,7 @@ def pack_inputs(warehouse: Warehouse, month: str, settings: Settings) -> dict[st
         "commentary": files_digest([commentary]) if commentary.is_file() else None,
         "code": files_digest([PACK_CODE], ["*.py", "*.html", "*.css", "*.j2", "*.md"]),
         "authority": settings.authority,
+        "commentary_blocks": settings.commentary_blocks_publication,
         "output": str(settings.month_output_dir(month)),
     }
 
@@ -61,8 +68,13 @@ def _sha256(path: Path) -> str | None:
 
 
 def _still_published(earlier: Recorded | None) -> bool:
-    files = earlier.details.get("files", {}) if earlier else {}
-    return bool(files) and all(_sha256(Path(p)) == sha for p, sha in files.items())
+    details = earlier.details if earlier else {}
+    files = details.get("files", {})
+    return (
+        bool(files)
+        and "commentary" in details  # a record from before the review: render again
+        and all(_sha256(Path(p)) == sha for p, sha in files.items())
+    )
 
 
 def build_board_pack_asset() -> dg.AssetsDefinition:
@@ -96,33 +108,81 @@ def build_board_pack_asset() -> dg.AssetsDefinition:
                 f"pack for {month} not rendered again: nothing it shows has changed since run "
                 f"{earlier.run_id}"
             )
-            paths = {name: Path(p) for name, p in earlier.details["names"].items()}
-            return _result(paths, reused_metadata(earlier))
+            details = earlier.details
+            paths = {name: Path(p) for name, p in details["names"].items()}
+            return _result(
+                paths,
+                Path(details["review_page"]),
+                details["commentary"],
+                reused_metadata(earlier),
+            )
         reuse.starting()
-        from pipelines.pack import build_board_pack  # WeasyPrint and matplotlib load slowly
+        from pipelines.pack import build_pack  # WeasyPrint and matplotlib load slowly
         from pipelines.pack.commentary import CommentaryError
         from pipelines.pack.data import MonthNotAvailableError
+        from pipelines.pack.review import CommentaryContradictsFiguresError
 
         try:
             with warehouse.get_connection() as con:
-                written = build_board_pack(con, month, settings)
+                built = build_pack(con, month, settings)
+        except CommentaryContradictsFiguresError as error:
+            context.log.warning(
+                f"pack for {month} not published: {len(error.contradictions)} claims in the "
+                "comments contradict the figures and BOARDPACK_COMMENTARY_BLOCKS is on; correct "
+                "the comments (or the figures) and run again. Nothing was written."
+            )
+            raise dg.Failure(
+                description=str(error),
+                metadata={"commentary_contradictions": len(error.contradictions)},
+                allow_retries=False,
+            ) from error
         except (CommentaryError, MonthNotAvailableError) as error:
             # the person running it can act on these: one line, no retry
             raise dg.Failure(description=str(error), allow_retries=False) from error
-        for path in written.values():
+        for path in built.files.values():
             context.log.info(f"wrote {path}")
+        review = built.review
+        context.log.info(
+            f"commentary: {len(review.contradictions)} contradicting the figures, "
+            f"{review.indicators_due} indicators without a comment; review page (internal, "
+            f"not published) {built.review_page}"
+        )
+        everything = [*built.files.values(), built.review_page]
         reuse.succeeded(
             context.run.run_id,
             {
-                "files": {str(p): _sha256(p) for p in written.values()},
-                "names": {name: str(p) for name, p in written.items()},
+                "files": {str(p): _sha256(p) for p in everything},
+                "names": {name: str(p) for name, p in built.files.items()},
+                "review_page": str(built.review_page),
+                "commentary": review.as_record(),
             },
         )
-        return _result(written, {})
+        return _result(built.files, built.review_page, review.as_record(), {})
 
     return board_pack
 
 
-def _result(paths: dict[str, Path], marker: dict[str, str]) -> dg.MaterializeResult:
+# Metadata keys runner.py reads; "review_page" is a path but not one of the pack's files.
+REVIEW_PAGE = "review_page"
+COMMENTARY_CHECK = "commentary_check"
+COMMENTARY_DUE = "commentary_due"
+
+
+def _result(
+    paths: dict[str, Path],
+    review_page: Path,
+    commentary: dict[str, object],
+    marker: dict[str, str],
+) -> dg.MaterializeResult:
+    """The pack's files, and the commentary review in counts and lines (wording only)."""
+    check, due = commentary["check"], commentary["due"]
     metadata = {name: dg.MetadataValue.path(str(path)) for name, path in paths.items()}
+    metadata |= {
+        REVIEW_PAGE: dg.MetadataValue.path(str(review_page)),
+        "commentary_contradictions": dg.MetadataValue.int(len(check)),
+        "commentary_due_indicators": dg.MetadataValue.int(int(commentary["indicators_due"])),
+        "commentary_due_officers": dg.MetadataValue.int(len(due)),
+        COMMENTARY_CHECK: dg.MetadataValue.json(check),
+        COMMENTARY_DUE: dg.MetadataValue.json(due),
+    }
     return dg.MaterializeResult(metadata={**metadata, **marker})

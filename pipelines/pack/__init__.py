@@ -3,12 +3,14 @@
 Public API::
 
     build_board_pack(con, month, settings) -> {name: path}
+    build_pack(con, month, settings) -> BuiltPack (the files, the review page and the
+        commentary review: contradictions and comments due)
 
 WeasyPrint and matplotlib take seconds to import, so `build_board_pack` is loaded on first use:
 a run that does not render a pack (nothing changed) never pays for them.
 """
 
-__all__ = ["OUTPUT_FILES", "build_board_pack"]
+__all__ = ["OUTPUT_FILES", "BuiltPack", "build_board_pack", "build_pack"]
 
 
 def __getattr__(name: str):

@@ -3,12 +3,18 @@
 One Jinja template gives the HTML file; WeasyPrint lays out that same HTML as the A4 PDF, so
 the two cannot drift apart. All files are written into a staging folder and published together
 (publish.staged_month_folder), so nobody ever opens half a pack.
+
+The commentary is checked against the same figures first (review.py): the internal review page,
+review.html, is written beside the pack in the same staging folder, so it always describes the
+pack it sits beside; it is not one of the published files. With BOARDPACK_COMMENTARY_BLOCKS on,
+a contradiction stops the build before anything is written.
 """
 
 from __future__ import annotations
 
 import logging
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
@@ -19,6 +25,13 @@ from pipelines.pack.html import render_html
 from pipelines.pack.indicators_csv import write_indicators_csv
 from pipelines.pack.pdf import write_pdf
 from pipelines.pack.publish import staged_month_folder
+from pipelines.pack.review import (
+    REVIEW_FILE,
+    CommentaryContradictsFiguresError,
+    CommentaryReview,
+    render_review,
+    review_commentary,
+)
 from pipelines.pack.xlsx import write_xlsx
 from pipelines.settings import Settings
 
@@ -32,10 +45,25 @@ OUTPUT_FILES = {
 }
 
 
+@dataclass(frozen=True)
+class BuiltPack:
+    files: dict[str, Path]  # the published pack files, by name (OUTPUT_FILES)
+    review_page: Path  # the internal commentary review, beside them, not published
+    review: CommentaryReview
+
+
 def build_board_pack(
     con: duckdb.DuckDBPyConnection, month: str, settings: Settings
 ) -> dict[str, Path]:
-    """Write the month's pack files; returns their final paths by name."""
+    """Write the month's pack files (and its review page); returns the pack's final paths by
+    name."""
+    return build_pack(con, month, settings).files
+
+
+def build_pack(con: duckdb.DuckDBPyConnection, month: str, settings: Settings) -> BuiltPack:
+    """Write the month's pack files and review page. Raises CommentaryContradictsFiguresError,
+    before anything is written, when a comment contradicts its figures and
+    BOARDPACK_COMMENTARY_BLOCKS is on."""
     started = time.perf_counter()
     commentary = load_commentary(settings.commentary_dir, month)
     # build_context raises MonthNotAvailableError (naming the months there are) before any
@@ -45,6 +73,9 @@ def build_board_pack(
     unknown = commentary.codes() - known
     if unknown:
         log.warning("commentary for %s names unknown indicator codes: %s", month, sorted(unknown))
+    review = review_commentary(commentary, ctx.rows, ctx.series)
+    if review.contradictions and settings.commentary_blocks_publication:
+        raise CommentaryContradictsFiguresError(review.contradictions)
     month_dir = settings.month_output_dir(month)
     with staged_month_folder(month_dir) as folder:
         write_indicators_csv(ctx.rows, month, folder)
@@ -52,5 +83,10 @@ def build_board_pack(
         (folder / OUTPUT_FILES["board_pack_html"]).write_text(html, encoding="utf-8")
         write_pdf(html, folder / OUTPUT_FILES["board_pack_pdf"])
         write_xlsx(ctx, folder / OUTPUT_FILES["board_pack_xlsx"])
+        (folder / REVIEW_FILE).write_text(render_review(review, ctx), encoding="utf-8")
     log.info("board pack for %s written in %.1f s", month, time.perf_counter() - started)
-    return {name: month_dir / file_name for name, file_name in OUTPUT_FILES.items()}
+    return BuiltPack(
+        files={name: month_dir / file_name for name, file_name in OUTPUT_FILES.items()},
+        review_page=month_dir / REVIEW_FILE,
+        review=review,
+    )
