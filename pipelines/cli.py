@@ -18,11 +18,16 @@ from collections.abc import Iterator
 from contextlib import contextmanager, redirect_stderr, suppress
 from datetime import date, datetime
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 import click
 
-from pipelines.settings import DEMO_MONTH, Settings
+# Only what `boardpack --help` needs is imported here: Dagster, dbt and pandas take seconds
+# to import, so each command imports them when it runs (`make bench` times --help).
+from pipelines.defaults import DEMO_MONTH
+
+if TYPE_CHECKING:
+    from pipelines.settings import Settings
 
 # printed by `run` when stages reused an earlier run's work (the benchmark reads it)
 REUSED_PREFIX = "Unchanged since an earlier run, reused: "
@@ -268,7 +273,7 @@ KEEP_LOGS = 30  # command logs kept in BOARDPACK_LOGS (each run's is a few MB at
 
 def _settings(**overrides) -> Settings:
     """The environment's settings with the command line's on top; a bad value is one line."""
-    from pipelines.settings import SettingsError
+    from pipelines.settings import Settings, SettingsError
 
     try:
         return Settings.from_environment(**overrides)

@@ -24,12 +24,13 @@ from pathlib import Path
 import dagster as dg
 from pydantic import Field
 
+from pipelines.defaults import DEMO_MONTH  # re-exported: its home is light to import
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
 EXPECTATIONS_DIR = PROJECT_ROOT / "expectations"
 DATA_DIR = PROJECT_ROOT / "data"
 
-DEMO_MONTH = "2014-08"
 DEMO_AUTHORITY_NAME = "Demo Borough Council (synthetic data)"
 DEFAULT_MAX_EXTRACT_AGE_HOURS = 36.0
 # Dates outside this window are not believed (a typo year, 1066-01-01 as a date of birth) and

@@ -45,3 +45,26 @@ def test_run_rejects_a_malformed_month():
     result = CliRunner().invoke(main, ["run", "--month", "August"])
     assert result.exit_code == 2
     assert "YYYY-MM" in result.output
+
+
+def test_help_imports_neither_dagster_nor_dbt():
+    """`boardpack --help` (and each command's) answers without importing the heavy libraries:
+    the commands import them when they run (its time is in `make bench`, not here)."""
+    import subprocess
+    import sys
+
+    script = (
+        "import sys\n"
+        "from click.testing import CliRunner\n"
+        "from pipelines.cli import main\n"
+        "for args in (['--help'], ['run', '--help'], ['returns', '--help']):\n"
+        "    result = CliRunner().invoke(main, args)\n"
+        "    assert result.exit_code == 0, result.output\n"
+        "heavy = [m for m in ('dagster', 'dbt', 'pandas', 'duckdb', 'great_expectations')\n"
+        "         if m in sys.modules]\n"
+        "print(','.join(heavy) or 'none')\n"
+    )
+    found = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    ).stdout.strip()
+    assert found == "none"
