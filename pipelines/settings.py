@@ -24,7 +24,7 @@ from pathlib import Path
 import dagster as dg
 from pydantic import Field
 
-from pipelines.defaults import DEMO_MONTH  # re-exported: its home is light to import
+from pipelines.defaults import DEMO_MONTH as DEMO_MONTH  # its home is light to import
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"

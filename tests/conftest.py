@@ -14,7 +14,7 @@ import duckdb
 import pytest
 from pipeline_helpers import PipelineRun, run_pipeline
 
-from pipelines.settings import DEMO_MONTH
+from pipelines.defaults import DEMO_MONTH
 
 try:  # Dagster's "current state storage": set while a DagsterInstance is entered (`with`)
     from dagster._core.storage.defs_state.base import _current_storage

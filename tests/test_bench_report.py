@@ -47,7 +47,8 @@ def test_targets_judge_each_scale_against_its_floor_and_the_largest_for_the_rest
     )
     assert verdicts["a run reaches its first step in < 3 s at S"] == ("2.9 s", True)
     assert verdicts["`boardpack --help` in < 1 s"] == ("0.40 s", True)
-    assert verdicts["wall time grows no faster than rows, S to L"] == ("rows x20.0, wall x1.2", True)
+    growth = verdicts["wall time grows no faster than rows, S to L"]
+    assert growth == ("rows x20.0, wall x1.2", True)
 
     # just over each line, and a commentary rerun that rebuilt the pack from an earlier run
     slow = result("L", 2_000_000, 25.0, 76.0, 7.7, 2049.0)

@@ -21,10 +21,11 @@ import pytest
 from click.testing import CliRunner
 
 from pipelines.cli import main
+from pipelines.defaults import DEMO_MONTH
 from pipelines.pack.commentary_check import Contradiction
 from pipelines.pack.commentary_draft import CommentaryDue
 from pipelines.pack.review import CommentaryReview, render_review
-from pipelines.settings import DEMO_MONTH, PROJECT_ROOT, Settings, SettingsError
+from pipelines.settings import PROJECT_ROOT, Settings, SettingsError
 
 PACK_FILES = ["board_pack.html", "board_pack.pdf", "board_pack.xlsx", "indicators.csv"]
 
