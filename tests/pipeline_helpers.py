@@ -41,9 +41,12 @@ def pipeline_environment(root: Path) -> dict[str, str]:
     }
 
 
-def run_pipeline(root: Path, month: str, monkeypatch: pytest.MonkeyPatch) -> PipelineRun:
+def run_pipeline(
+    root: Path, month: str, monkeypatch: pytest.MonkeyPatch, rebuild: bool = False
+) -> PipelineRun:
     """The whole pipeline for the month with every path under root, from the environment as the
-    command line reads it (a test may set more variables with monkeypatch first)."""
+    command line reads it (a test may set more variables with monkeypatch first); `rebuild`
+    redoes every stage, as `boardpack run --rebuild` does."""
     from pipelines.runner import run_month
 
     for name, value in pipeline_environment(root).items():
@@ -51,5 +54,5 @@ def run_pipeline(root: Path, month: str, monkeypatch: pytest.MonkeyPatch) -> Pip
     # a throwaway Dagster instance, never the developer's run history
     monkeypatch.delenv("DAGSTER_HOME", raising=False)
     settings = Settings.from_environment()
-    result = run_month(month, settings)
+    result = run_month(month, settings, rebuild=rebuild)
     return PipelineRun(settings, month, result.success, result.failures, result.reused, result)
