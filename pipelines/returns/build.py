@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -73,8 +74,13 @@ def produce_returns(
     run.counts.update({f"Annex A {k}": v for k, v in list_counts.items()})
     if validate:
         run_id = run_id or uuid.uuid4().hex[:12]
-        for name, source in (("SSDA903", ssda_folder), ("CIN", xml_path)):
-            result = run_validator(name, source, year, census_year, la_code)
+        sources = (("SSDA903", ssda_folder), ("CIN", xml_path))
+        # the two engines are separate processes: run side by side, recorded one by one
+        with ThreadPoolExecutor(max_workers=len(sources)) as pool:
+            results = list(
+                pool.map(lambda s: run_validator(s[0], s[1], year, census_year, la_code), sources)
+            )
+        for result in results:
             record(con, result, run_id)
             run.files.append(write_child_list(result, folder))
             run.validations.append(result)
