@@ -133,3 +133,116 @@ def test_fast_cin_reader_gives_the_engines_own_tables(returns_run):
     )
     assert done.returncode == 0, done.stderr[-2000:]
     assert int(done.stdout.split()[-1]) > 300  # rows across the tables: the comparison saw data
+
+
+# --- the statutory_returns job's assets, on a year with planted problems ---------------------
+
+
+@pytest.fixture(scope="module")
+def planted_run(tmp_path_factory):
+    """A recent authority with the returns' planted problems (returns_problems.csv), loaded
+    and staged as the nightly would, then the `returns` group materialised in-process for the
+    2024-25 partition: the module's one validator run on a planted year."""
+    import dagster as dg
+    from pipeline_helpers import pipeline_environment
+
+    from pipelines.assets.returns import build_returns_assets
+    from pipelines.resources import resources
+    from pipelines.returns.cli import RECENT_DEMO, load_and_build
+    from pipelines.settings import Settings
+    from pipelines.synthetic import generate_authority
+
+    root = tmp_path_factory.mktemp("planted")
+    generate_authority(root / "extracts", **RECENT_DEMO, returns_problems="2024-25")
+    settings = Settings.from_environment(pipeline_environment(root))
+    load_and_build(root / "extracts", settings.database)
+    with dg.DagsterInstance.ephemeral() as instance:
+        result = dg.materialize(
+            build_returns_assets(),
+            partition_key="2024-25",
+            resources=resources(settings),
+            instance=instance,
+            raise_on_error=False,
+        )
+    return root, settings, result
+
+
+def test_statutory_returns_job_writes_and_records_a_year(planted_run):
+    from pipelines.assets.returns import STATUTORY_RETURNS_KEY
+
+    root, settings, result = planted_run
+    assert result.success
+    folder = settings.restricted_dir / "returns" / "2024-25"
+    names = {p.name for p in folder.rglob("*") if p.is_file()}
+    assert {"CIN_Census_2024-25.xml", "SSDA903_2024-25_Episodes.csv"} <= names
+    assert {"SSDA903_2024-25_validation_by_child.csv", "CIN_2024-25_validation_by_child.csv"} <= (
+        names
+    )
+    assert all(stat.S_IMODE(p.stat().st_mode) == 0o600 for p in folder.rglob("*") if p.is_file())
+    checks = {e.check_name: e for e in result.get_asset_check_evaluations()}
+    assert set(checks) == {"ssda903_dfe_rules", "cin_census_dfe_rules"}
+    con = duckdb.connect(str(settings.database), read_only=True)
+    try:
+        runs = dict(
+            con.execute(
+                "SELECT return_name, errors FROM quality.return_validation_runs WHERE run_id = ?",
+                [result.run_id],
+            ).fetchall()
+        )
+        rules = con.execute(
+            "SELECT count(*) FROM quality.return_validation WHERE run_id = ? AND severity = "
+            "'error' AND return_name = 'CIN'",
+            [result.run_id],
+        ).fetchone()[0]
+    finally:
+        con.close()
+    # the planted problems fail both checks; each check's line is the recorded aggregate
+    for name, check in (("SSDA903", "ssda903_dfe_rules"), ("CIN", "cin_census_dfe_rules")):
+        evaluation = checks[check]
+        assert not evaluation.passed
+        assert evaluation.metadata["errors"].value == runs[name] > 0
+    summary = checks["cin_census_dfe_rules"].metadata["dfe_summary"].value
+    assert summary.startswith(f"CIN return 2024-25: {runs['CIN']} errors across {rules} rules")
+    keys = {e.asset_key for e in result.get_asset_materialization_events()}
+    assert STATUTORY_RETURNS_KEY in keys
+    assert len(keys) > 20  # and every returns model, one per return table
+
+
+def test_each_planted_problem_is_reported_under_its_rule(planted_run):
+    import csv
+
+    root, settings, _ = planted_run
+    folder = settings.restricted_dir / "returns" / "2024-25"
+    with open(root / "extracts" / "returns_problems.csv", newline="") as handle:
+        planted = list(csv.DictReader(handle))
+    assert {p["rule_code"] for p in planted} == {"168", "302", "392c", "574", "8841"}
+    reported = set()
+    for name in ("SSDA903", "CIN"):
+        with open(folder / f"{name}_2024-25_validation_by_child.csv", newline="") as handle:
+            reported |= {(name, r["child"], r["rule_code"]) for r in csv.DictReader(handle)}
+    missed = [
+        p for p in planted if (p["return_name"], p["person_id"], p["rule_code"]) not in reported
+    ]
+    assert not missed
+
+
+def test_returns_have_their_own_job_by_collection_year():
+    import datetime as dt
+
+    from pipelines.code_location import MONTHLY_JOB_NAME, build_definitions
+    from pipelines.partitions import collection_year_keys, collection_year_of
+    from pipelines.settings import Settings
+
+    assert collection_year_of(dt.date(2025, 3, 31)) == "2024-25"
+    assert collection_year_of(dt.date(2025, 4, 1)) == "2025-26"
+    assert collection_year_keys(dt.date(2026, 3, 1)) == [
+        "2021-22", "2022-23", "2023-24", "2024-25", "2025-26"
+    ]  # fmt: skip
+    defs = build_definitions(Settings.from_environment())
+    returns_job = defs.resolve_job_def("statutory_returns")
+    monthly = defs.resolve_job_def(MONTHLY_JOB_NAME)
+    in_returns = {k.to_user_string() for k in returns_job.asset_layer.selected_asset_keys}
+    in_monthly = {k.to_user_string() for k in monthly.asset_layer.selected_asset_keys}
+    assert "returns/statutory_returns" in in_returns and "returns/ssda903_episodes" in in_returns
+    assert not {k for k in in_monthly if k.startswith("returns/")}
+    assert "2024-25" in returns_job.partitions_def.get_partition_keys()

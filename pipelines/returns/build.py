@@ -37,6 +37,25 @@ def la_identity(settings: Settings | None = None) -> tuple[str, str]:
     return settings.la_code.strip() or LA_CODE, settings.la_number.strip() or LA_NUMBER
 
 
+def year_not_covered(con: duckdb.DuckDBPyConnection, year: str) -> str | None:
+    """One line saying why the warehouse cannot make the year's returns (its extracts end
+    before the collection year starts, or nothing is loaded), else None."""
+    year, _ = check_year(year)
+    start = date(int(year[:4]), 4, 1)
+    try:
+        (latest,) = con.execute(
+            "SELECT max(cine_referral_date) FROM raw.ssd_cin_episodes"
+        ).fetchone()
+    except duckdb.CatalogException:
+        return "the warehouse holds no extracts yet: run the nightly pipeline first"
+    if latest is None or latest < start:
+        return (
+            f"the warehouse's extracts end on {latest}: they do not reach the {year} "
+            f"collection year (from {start})"
+        )
+    return None
+
+
 @dataclass
 class ReturnsRun:
     year: str

@@ -74,7 +74,7 @@ def run_returns(year, extracts_dir, output_dir, window_start, window_end) -> int
             "own warehouse."
         )
     database.parent.mkdir(parents=True, exist_ok=True)
-    _load_and_build(extracts, database)
+    load_and_build(extracts, database)
     from pipelines.returns.build import produce_returns
     from pipelines.returns.validation import ValidatorsUnavailable
 
@@ -113,7 +113,7 @@ def run_returns(year, extracts_dir, output_dir, window_start, window_end) -> int
 RETURNS_STAGE = "returns_dbt"
 
 
-def _load_and_build(extracts: Path, database: Path) -> None:
+def load_and_build(extracts: Path, database: Path) -> None:
     """Load the extracts (unchanged files are skipped) and build staging and the returns
     models with dbt, into ``database``; the dbt build is skipped when the extracts, the dbt
     project and the day are those it was last built from (pipelines/reuse.py)."""
