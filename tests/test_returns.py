@@ -164,13 +164,13 @@ def planted_run(tmp_path_factory):
             instance=instance,
             raise_on_error=False,
         )
-    return root, settings, result
+        yield root, settings, result, instance
 
 
 def test_statutory_returns_job_writes_and_records_a_year(planted_run):
     from pipelines.assets.returns import STATUTORY_RETURNS_KEY
 
-    root, settings, result = planted_run
+    root, settings, result, _ = planted_run
     assert result.success
     folder = settings.restricted_dir / "returns" / "2024-25"
     names = {p.name for p in folder.rglob("*") if p.is_file()}
@@ -211,7 +211,7 @@ def test_statutory_returns_job_writes_and_records_a_year(planted_run):
 def test_each_planted_problem_is_reported_under_its_rule(planted_run):
     import csv
 
-    root, settings, _ = planted_run
+    root, settings, _, _ = planted_run
     folder = settings.restricted_dir / "returns" / "2024-25"
     with open(root / "extracts" / "returns_problems.csv", newline="") as handle:
         planted = list(csv.DictReader(handle))
@@ -246,3 +246,28 @@ def test_returns_have_their_own_job_by_collection_year():
     assert "returns/statutory_returns" in in_returns and "returns/ssda903_episodes" in in_returns
     assert not {k for k in in_monthly if k.startswith("returns/")}
     assert "2024-25" in returns_job.partitions_def.get_partition_keys()
+
+
+def test_digest_has_one_aggregate_line_per_return(planted_run):
+    """The alert sensors' report of the run: each return's line, no child."""
+    from pipelines.alerts import compose
+    from pipelines.alerts.sensors import report_for_run
+
+    root, settings, result, instance = planted_run
+    report = report_for_run(instance, instance.get_run_by_id(result.run_id), failed=False)
+    title, body = compose(report)
+    assert title.startswith("Statutory returns run") and "DfE" in title
+    con = duckdb.connect(str(settings.database), read_only=True)
+    try:
+        expected = con.execute(
+            """SELECT return_name, errors, rules_failed FROM quality.return_validation_runs
+               WHERE run_id = ? ORDER BY return_name DESC""",
+            [result.run_id],
+        ).fetchall()
+    finally:
+        con.close()
+    for name, errors, rules in expected:
+        assert f"- {name} return 2024-25: {errors} errors across {rules} rules" in body
+    with open(root / "extracts" / "returns_problems.csv") as handle:
+        children = {line.split(",")[3] for line in handle.readlines()[1:]}
+    assert not [child for child in children if child in body]
