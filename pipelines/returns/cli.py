@@ -116,7 +116,8 @@ RETURNS_STAGE = "returns_dbt"
 def load_and_build(extracts: Path, database: Path) -> None:
     """Load the extracts (unchanged files are skipped) and build staging and the returns
     models with dbt, into ``database``; the dbt build is skipped when the extracts, the dbt
-    project and the day are those it was last built from (pipelines/reuse.py)."""
+    project and the day are those it was last built from and its tables are there
+    (pipelines/reuse.py; BOARDPACK_REBUILD=1 builds anyway)."""
     import json
     import subprocess
     import sys
@@ -142,7 +143,11 @@ def load_and_build(extracts: Path, database: Path) -> None:
             }
         )
         records = StageRecords(con)
-        if records.matching(RETURNS_STAGE, inputs) is not None:
+        built = con.execute(
+            "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'returns'"
+        ).fetchone()[0]
+        forced = Settings.from_environment().rebuild_every_stage  # BOARDPACK_REBUILD=1
+        if built and not forced and records.matching(RETURNS_STAGE, inputs) is not None:
             return
         records.forget(RETURNS_STAGE)
     finally:
