@@ -61,11 +61,21 @@ def main() -> None:
 @click.option("--start", callback=_parse_date, default="2011-04-01", show_default=True)
 @click.option("--end", callback=_parse_date, default="2014-08-31", show_default=True)
 @click.option("--scale", type=float, default=1.0, show_default=True)
-def generate(out_dir: Path, seed: int, start: date, end: date, scale: float) -> None:
+@click.option(
+    "--returns-problems",
+    metavar="YYYY-YY",
+    help="Plant one record of each problem the DfE's return rules must report in this "
+    "collection year (listed in returns_problems.csv).",
+)
+def generate(
+    out_dir: Path, seed: int, start: date, end: date, scale: float, returns_problems: str | None
+) -> None:
     """Write a synthetic local authority's SSD extracts (deterministic for a seed)."""
     from pipelines.synthetic import generate_authority
 
-    summary = generate_authority(out_dir, seed=seed, start=start, end=end, scale=scale)
+    summary = generate_authority(
+        out_dir, seed=seed, start=start, end=end, scale=scale, returns_problems=returns_problems
+    )
     click.echo(f"Generated the synthetic authority in {out_dir} in {summary.elapsed_seconds:.1f}s")
     for table, rows in sorted(summary.row_counts.items()):
         click.echo(f"  {table:<28} {rows:>10,} rows")

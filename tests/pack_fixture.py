@@ -438,6 +438,23 @@ def build_fixture_db(path: Path) -> Path:
                  failing_records=9, problem="not shown in August"),
         ],
     )  # fmt: skip
+    # the statutory returns' DfE checks: per return and year the latest on or before the end of
+    # August 2014 is shown (the SSDA903's June run); the CIN's September run is after it
+    _insert(
+        con,
+        "pack_return_validation",
+        [
+            {"return_name": "SSDA903", "collection_year": "2013-14", "ruleset": "lac2022_23",
+             "validated_at": dt.datetime(2014, 5, 1, 2), "errors": 30, "error_rules": 9,
+             "queries": 0},
+            {"return_name": "SSDA903", "collection_year": "2013-14", "ruleset": "lac2022_23",
+             "validated_at": dt.datetime(2014, 6, 10, 2), "errors": 14, "error_rules": 5,
+             "queries": 0},
+            {"return_name": "CIN", "collection_year": "2013-14", "ruleset": "cin2022_23",
+             "validated_at": dt.datetime(2014, 9, 20, 2), "errors": 3, "error_rules": 2,
+             "queries": 4},
+        ],
+    )  # fmt: skip
     con.close()
     return path
 

@@ -262,6 +262,10 @@ def test_data_quality_section(pdf_pages):
     assert "ssd_cla_placement_cross_table 20 41 72" in text
     assert "ssd_cp_plans_cross_table 5 4 3" in text
     assert "1 further check found no failing records" in text
+    # the statutory returns' DfE checks as at the month: the latest run by its end, no later one
+    assert "Statutory returns: the DfE's validation rules" in text
+    assert "SSDA903 return 2013-14: 14 errors across 5 rules (checked 10 Jun 2014" in text
+    assert "30 errors" not in text and "CIN return 2013-14" not in text
 
 
 def test_caveats_beside_the_indicators_they_touch(pdf_pages):

@@ -32,6 +32,9 @@ class FailedCheck:
     change: int | None  # since the previous run; None on a first run or unknown
     expectations: list[ExpectationLine] = field(default_factory=list)
     description: str | None = None  # for checks that are not quality suites (freshness)
+    # a statutory return's DfE rules (pipelines/assets/returns.py): its one aggregate line,
+    # "SSDA903 return 2024-25: 26 errors across 7 rules"
+    return_summary: str | None = None
 
     @property
     def broken_only(self) -> bool:
@@ -92,21 +95,32 @@ def compose(report: RunReport) -> tuple[str, str] | None:
     """(title, body) for the run, or None when there is nothing to say."""
     if not report.has_news:
         return None
-    blocking = [c for c in report.failed_checks if c.severity == ERROR]
-    broken = [c for c in report.failed_checks if c.severity != ERROR and c.broken_only]
-    warnings = [c for c in report.failed_checks if c.severity != ERROR and not c.broken_only]
+    returns = [c for c in report.failed_checks if c.return_summary]
+    checks = [c for c in report.failed_checks if not c.return_summary]
+    blocking = [c for c in checks if c.severity == ERROR]
+    broken = [c for c in checks if c.severity != ERROR and c.broken_only]
+    warnings = [c for c in checks if c.severity != ERROR and not c.broken_only]
     short_id = report.run_id[:8]
+    what = "Statutory returns run" if returns and not checks else "Board pack run"
     if report.run_failed:
-        title = f"Board pack run {short_id} FAILED"
+        title = f"{what} {short_id} FAILED"
+    elif not checks:
+        title = f"{what} {short_id}: the DfE's rules report errors"
     else:
-        title = f"Board pack run {short_id}: data-quality warnings"
+        title = f"{what} {short_id}: data-quality warnings"
     if report.failed_checks:
         n = len(report.failed_checks)
         title += f" - {n} check{'s' if n != 1 else ''} failed"
 
     body = [
         f"Run {report.run_id} ({report.job_name}) "
-        + ("FAILED." if report.run_failed else "succeeded with data-quality warnings.")
+        + (
+            "FAILED."
+            if report.run_failed
+            else "succeeded with data-quality warnings."
+            if checks
+            else "succeeded; the DfE's rules report errors in the returns."
+        )
     ]
     if report.as_at:
         body.append(f"Records checked as at {report.as_at} (the end of the reporting month).")
@@ -118,12 +132,18 @@ def compose(report: RunReport) -> tuple[str, str] | None:
     if warnings:
         body += ["", "Warnings: the board pack is produced with data-quality caveats."]
         body += [line for c in warnings for line in _check_lines(c)]
+    if returns:
+        body += ["", "Statutory returns checked by the DfE's own rules:"]
+        body += [f"- {c.return_summary}" for c in returns]
     if broken:
         body += ["", "Broken checks (the check could not run; not a data problem):"]
         body += [line for c in broken for line in _check_lines(c)]
     if report.failed_steps:
         body += ["", "Failed steps:"] + [f"- {s}" for s in report.failed_steps]
-    if report.worklist_folder:
+    if report.worklist_folder and returns and not checks:
+        body += ["", f"The children each rule names are in the restricted folder: "
+                 f"{report.worklist_folder}"]  # fmt: skip
+    elif report.worklist_folder:
         body += [
             "",
             "Worklists of the records to fix, one per locality or team, are in the restricted "

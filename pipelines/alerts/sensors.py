@@ -48,6 +48,7 @@ def _failed_check(evaluation) -> FailedCheck:
         for item in (_value(meta, "failed_expectations") or [])
     ]
     is_error = evaluation.severity == dg.AssetCheckSeverity.ERROR
+    summary = _value(meta, "dfe_summary")  # a statutory return: its aggregate line
     return FailedCheck(
         asset=evaluation.asset_key.to_user_string(),
         check_name=evaluation.check_name,
@@ -57,7 +58,8 @@ def _failed_check(evaluation) -> FailedCheck:
         expectations=lines,
         # only our suites' wording is trusted to be free of records; other checks'
         # descriptions are left out
-        description=None if lines else "failed (see the check in Dagster)",
+        description=None if lines or summary else "failed (see the check in Dagster)",
+        return_summary=str(summary) if summary else None,
     )
 
 

@@ -121,6 +121,15 @@ PACK_COLUMNS: dict[str, list[str]] = {
         "failing_records",
         "as_at",
     ],
+    "pack_return_validation": [
+        "return_name",
+        "collection_year",
+        "ruleset",
+        "validated_at",
+        "errors",
+        "error_rules",
+        "queries",
+    ],
 }
 
 # The trend chart shows 24 months plus the same months a year earlier: 36 months in all.

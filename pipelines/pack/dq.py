@@ -240,6 +240,7 @@ def data_quality_section(
         "effect_columns": EFFECT_COLUMNS,
         "check_trend": trend,
         "check_trend_chart": trend_chart,
+        "statutory_returns": statutory_returns(con, start),
     }
 
 
@@ -262,3 +263,38 @@ def _cleansing_sentence(cleansing: Cleansing) -> str:
         else:
             text += f", and {others} completed between {fmt_percent(low)} and {fmt_percent(high)}"
     return text + "."
+
+
+@dataclass
+class ReturnCheck:
+    line: str  # "SSDA903 return 2024-25: 26 errors across 7 rules"
+    validated_on: dt.date
+    ruleset: str
+
+
+def statutory_returns(con: duckdb.DuckDBPyConnection, start: dt.date) -> list[ReturnCheck]:
+    """Each statutory return's latest check by the DfE's rules on or before the end of the
+    reporting month (marts.pack_return_validation), newest collection year first: the same
+    line as the command and the alert digest. Empty when no return was checked by then."""
+    from pipelines.returns.validation import summary_line
+
+    rows = fetch_dicts(
+        con,
+        "pack_return_validation",
+        "validated_at < ?",
+        [add_months(start, 1)],
+        "collection_year desc, return_name desc, validated_at desc",
+    )
+    latest: dict[tuple[str, str], dict] = {}
+    for row in rows:
+        latest.setdefault((row["collection_year"], row["return_name"]), row)
+    return [
+        ReturnCheck(
+            summary_line(
+                r["return_name"], r["collection_year"], r["errors"], r["error_rules"], r["queries"]
+            ),  # fmt: skip
+            r["validated_at"].date(),
+            r["ruleset"],
+        )
+        for r in latest.values()
+    ]

@@ -54,6 +54,10 @@ def run_quality(
     reporting_month, dates = reporting_dates(con, month)
     ensure_history(con)
     ensure_worklist_table(con)
+    # the statutory returns' DfE rule history, which the pack's views read too
+    from pipelines.returns.validation import ensure_return_history
+
+    ensure_return_history(con)
     runner = GxRunner(run_id)
     result = QualityRun(
         run_id=run_id,

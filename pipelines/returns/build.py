@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -34,6 +35,25 @@ def la_identity(settings: Settings | None = None) -> tuple[str, str]:
     by default the demo authority's (the code the DfE validators' own examples use)."""
     settings = settings or Settings.from_environment()
     return settings.la_code.strip() or LA_CODE, settings.la_number.strip() or LA_NUMBER
+
+
+def year_not_covered(con: duckdb.DuckDBPyConnection, year: str) -> str | None:
+    """One line saying why the warehouse cannot make the year's returns (its extracts end
+    before the collection year starts, or nothing is loaded), else None."""
+    year, _ = check_year(year)
+    start = date(int(year[:4]), 4, 1)
+    try:
+        (latest,) = con.execute(
+            "SELECT max(cine_referral_date) FROM raw.ssd_cin_episodes"
+        ).fetchone()
+    except duckdb.CatalogException:
+        return "the warehouse holds no extracts yet: run the nightly pipeline first"
+    if latest is None or latest < start:
+        return (
+            f"the warehouse's extracts end on {latest}: they do not reach the {year} "
+            f"collection year (from {start})"
+        )
+    return None
 
 
 @dataclass
@@ -73,8 +93,13 @@ def produce_returns(
     run.counts.update({f"Annex A {k}": v for k, v in list_counts.items()})
     if validate:
         run_id = run_id or uuid.uuid4().hex[:12]
-        for name, source in (("SSDA903", ssda_folder), ("CIN", xml_path)):
-            result = run_validator(name, source, year, census_year, la_code)
+        sources = (("SSDA903", ssda_folder), ("CIN", xml_path))
+        # the two engines are separate processes: run side by side, recorded one by one
+        with ThreadPoolExecutor(max_workers=len(sources)) as pool:
+            results = list(
+                pool.map(lambda s: run_validator(s[0], s[1], year, census_year, la_code), sources)
+            )
+        for result in results:
             record(con, result, run_id)
             run.files.append(write_child_list(result, folder))
             run.validations.append(result)

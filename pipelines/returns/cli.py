@@ -74,7 +74,7 @@ def run_returns(year, extracts_dir, output_dir, window_start, window_end) -> int
             "own warehouse."
         )
     database.parent.mkdir(parents=True, exist_ok=True)
-    _load_and_build(extracts, database)
+    load_and_build(extracts, database)
     from pipelines.returns.build import produce_returns
     from pipelines.returns.validation import ValidatorsUnavailable
 
@@ -110,28 +110,57 @@ def run_returns(year, extracts_dir, output_dir, window_start, window_end) -> int
     return 0
 
 
-def _load_and_build(extracts: Path, database: Path) -> None:
+RETURNS_STAGE = "returns_dbt"
+
+
+def load_and_build(extracts: Path, database: Path) -> None:
     """Load the extracts (unchanged files are skipped) and build staging and the returns
-    models with dbt, into ``database``."""
+    models with dbt, into ``database``; the dbt build is skipped when the extracts, the dbt
+    project and the day are those it was last built from and its tables are there
+    (pipelines/reuse.py; BOARDPACK_REBUILD=1 builds anyway)."""
     import json
     import subprocess
     import sys
+    from datetime import date
 
+    from pipelines.assets.dbt import PROJECT_INPUTS
     from pipelines.ingest import load_extracts
+    from pipelines.reuse import StageRecords, extract_versions, files_digest, fingerprint
 
+    command = ["run", "--quiet", "--select", "+path:models/returns"]
     con = duckdb.connect(str(database))
     try:
         for result in load_extracts(con, extracts):
             if result.status == "failed":
                 click.echo(f"  {result.message}", err=True)
+        inputs = fingerprint(
+            {
+                "dbt_project": files_digest(DBT_PROJECT_DIR / name for name in PROJECT_INPUTS),
+                "command": command,
+                "extracts": extract_versions(con),
+                # with no reporting month, the latest month covered follows today's date
+                "today": date.today().isoformat(),
+            }
+        )
+        records = StageRecords(con)
+        built = con.execute(
+            "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'returns'"
+        ).fetchone()[0]
+        forced = Settings.from_environment().rebuild_every_stage  # BOARDPACK_REBUILD=1
+        if built and not forced and records.matching(RETURNS_STAGE, inputs) is not None:
+            return
+        records.forget(RETURNS_STAGE)
     finally:
         con.close()
     dbt = Path(sys.executable).parent / "dbt"
     env = child_environment(DBT_PROFILES_DIR=str(DBT_PROJECT_DIR))
-    # the warehouse in the invocation, as the nightly build gives it (pipelines/assets/dbt.py)
+    # the warehouse in the invocation, as the nightly build gives it (pipelines/assets/dbt.py);
+    # a target folder of its own, so that dbt's partial parsing survives between runs (the
+    # nightly's invocations, with other vars, would make each returns run parse afresh)
     variables = json.dumps({"warehouse": str(database)})
+    target = DBT_PROJECT_DIR / "target" / "returns"
     done = subprocess.run(
-        [str(dbt), "run", "--quiet", "--vars", variables, "--select", "+path:models/returns"],
+        [str(dbt), *command, "--vars", variables, "--target-path", str(target)],
         cwd=DBT_PROJECT_DIR,
         env=env,
         capture_output=True,
@@ -139,3 +168,8 @@ def _load_and_build(extracts: Path, database: Path) -> None:
     )
     if done.returncode != 0:
         raise click.ClickException(f"dbt could not build the returns models: {done.stdout[-500:]}")
+    con = duckdb.connect(str(database))
+    try:
+        StageRecords(con).record(RETURNS_STAGE, inputs, "boardpack returns")
+    finally:
+        con.close()

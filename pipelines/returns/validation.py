@@ -99,13 +99,24 @@ class ValidationResult:
         return sum(f.locations for f in self.failures if f.severity == "query")
 
     def summary(self) -> str:
-        text = (
-            f"{self.return_name} return {self.collection_year}: {self.errors} errors across "
-            f"{self.error_rules} rules"
+        return summary_line(
+            self.return_name, self.collection_year, self.errors, self.error_rules, self.queries
         )
-        if self.queries:
-            text += f", {self.queries} queries"
-        return text
+
+
+def summary_line(return_name: str, year: str, errors: int, rules: int, queries: int) -> str:
+    """The one aggregate line per return, in the command's output, the alert digest and the
+    board pack: 'SSDA903 return 2024-25: 26 errors across 7 rules, 3 queries'."""
+    text = f"{return_name} return {year}: {errors:,} errors across {rules:,} rules"
+    if queries:
+        text += f", {queries:,} queries"
+    return text
+
+
+def ensure_return_history(con: duckdb.DuckDBPyConnection) -> None:
+    """Create quality.return_validation and *_runs if missing (the nightly's quality step
+    does too, so that the pack's view over them, marts.pack_return_validation, always builds)."""
+    con.execute(HISTORY_SQL)
 
 
 def validators_python(settings: Settings | None = None) -> Path:
@@ -200,7 +211,7 @@ def _aggregate(raw: dict) -> list[RuleFailure]:
 
 def record(con: duckdb.DuckDBPyConnection, result: ValidationResult, run_id: str) -> None:
     """One row per failing rule in quality.return_validation, one per run in *_runs."""
-    con.execute(HISTORY_SQL)
+    ensure_return_history(con)
     now = datetime.now()
     con.executemany(
         "INSERT INTO quality.return_validation VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",

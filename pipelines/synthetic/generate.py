@@ -23,6 +23,7 @@ from .front_door import FrontDoor
 from .looked_after import LookedAfter
 from .problems import Planter
 from .returns_data import ReturnsData
+from .returns_problems import ReturnsPlanter
 from .tables import Tables
 from .world import World
 from .writer import COLUMNS, write_csv, write_table
@@ -56,11 +57,14 @@ def generate_authority(
     start: dt.date = dt.date(2011, 4, 1),
     end: dt.date = dt.date(2014, 8, 31),
     scale: float = 1.0,
+    returns_problems: str | None = None,
 ) -> GenerationSummary:
     """Write the 13 SSD files, ``manifest.csv`` and ``population.csv`` into ``out_dir``.
 
     Same arguments, same bytes. At scale 1 with the default seed and period the files
-    reproduce the August 2014 seed report (see ``calibration``).
+    reproduce the August 2014 seed report (see ``calibration``). ``returns_problems`` (a
+    collection year, "2024-25") plants one record of each problem the DfE's rules for the
+    statutory returns must report, listed in ``returns_problems.csv`` (returns_problems.py).
     """
     began = time.perf_counter()
     out_dir = Path(out_dir)
@@ -89,9 +93,13 @@ def generate_authority(
     planter = Planter(world, tables, cla)
     manifest = planter.plant_all()
     tables = planter.t
+    if returns_problems:
+        returns_manifest = ReturnsPlanter(tables, returns_problems).plant_all()
 
     counts = {name: write_table(out_dir, name, tables[name]) for name in COLUMNS}
     write_csv(out_dir / "manifest.csv", manifest)
+    if returns_problems:
+        write_csv(out_dir / "returns_problems.csv", returns_manifest)
     years = range(start.year, end.year + 1)
     write_csv(
         out_dir / "population.csv",

@@ -114,8 +114,9 @@ class ReturnsData:
         upn = make_upns(serials, years)
         person["pers_upn"] = np.where(school_age, upn, "")
         person["pers_upn_unknown"] = np.where(school_age, "", "UN1").astype(object)
-        # mother status for every girl who could be 11 or over in any year the extract covers
-        girls = (pop.sex[child] == "F") & (age_at_end >= 9)
+        # mother status for every girl: the SSDA903 needs MOTHER for every looked-after girl
+        # (DfE rules 393 and 607), whatever her age
+        girls = pop.sex[child] == "F"
         mother = person["pers_is_mother"].to_numpy(dtype=object)
         person["pers_is_mother"] = np.where(girls & (mother == ""), "N", mother).astype(object)
         mothers = person[person["pers_is_mother"] == "Y"]
