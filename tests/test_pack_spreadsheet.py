@@ -274,7 +274,7 @@ def test_data_quality_sheet_holds_the_sections_aggregates(workbook):
         aug,
         3,
     ) in values
-    complete = {v[1]: v[4] for v in values if v[2] == "Complete"}
+    complete = {v[1]: v[4] for v in values if v[2] == "Cleansing complete"}
     assert complete["Central"] == pytest.approx(0.75)  # 60 of a backlog of 80
     assert not [v for v in values if v[3] and v[3] > aug], "a month after the report's"
     assert not [v for v in values if v[0] == "Caveats beside the indicators" and v[1] == "contacts"]

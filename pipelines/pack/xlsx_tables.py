@@ -306,10 +306,24 @@ def comparators_table(rows: list[dict]) -> Table:
 
 # --- data quality ---------------------------------------------------------------------------------
 
+# (column, measure, kind) of each model's figures, as the data-quality section words them
+CLEANSING_MEASURES = [
+    ("stale_backlog", "Stale early help episodes when the cleansing started", "count"),
+    ("closed_since", "Of those, closed since (for any reason)", "count"),
+    ("closed_by_cleansing", "Of those, closed by the cleansing", "count"),
+    ("pct_complete", "Cleansing complete", "percent"),
+]
+LOAD_MEASURES = [
+    ("rows_loaded", "Rows loaded", "count"),
+    ("rows_quarantined", "Rows set aside (quarantined)", "count"),
+    ("open_end_dates", "End dates given as an open placeholder, read as open", "count"),
+]
+
 
 def data_quality_table(con: duckdb.DuckDBPyConnection, month_start: dt.date) -> Table:
     """The figures of the pack's data-quality section as one long table (topic, item, measure,
-    month, value), as at the reporting month: aggregates only."""
+    month, value), as at the reporting month: aggregates only (the marts.pack_* models the
+    section reads; none holds a child or a record)."""
     columns = [("Topic", 30), ("Item", 44), ("Measure", 50), ("Month", 10), ("Value", 11)]
     out: list[list[Cell]] = []
 
@@ -318,20 +332,19 @@ def data_quality_table(con: duckdb.DuckDBPyConnection, month_start: dt.date) -> 
             [Cell(topic), _text(item), Cell(measure), Cell(month, "month"), _figure(value, kind)]
         )
 
+    # records failing each check, over the last TREND_MONTHS reporting months with results
     trend = fetch_dicts(
-        con, "pack_check_trend", "reporting_month <= ?", [month_start], "reporting_month"
+        con,
+        "pack_check_trend",
+        "reporting_month <= ?",
+        [month_start],
+        "check_name, reporting_month",
     )
-    shown = sorted({r["reporting_month"] for r in trend})[-dq.TREND_MONTHS :]
-    for r in sorted(trend, key=lambda r: (r["check_name"], r["reporting_month"])):
+    shown = set(sorted({r["reporting_month"] for r in trend})[-dq.TREND_MONTHS :])
+    for r in trend:
         if r["reporting_month"] in shown:
-            add(
-                "Data-quality checks",
-                r["check_name"],
-                "Records failing the check",
-                r["reporting_month"],
-                r["failing_records"],
-                "count",
-            )
+            add("Data-quality checks", r["check_name"], "Records failing the check",
+                r["reporting_month"], r["failing_records"], "count")  # fmt: skip
     caveats = fetch_dicts(
         con,
         "pack_caveats",
@@ -340,49 +353,17 @@ def data_quality_table(con: duckdb.DuckDBPyConnection, month_start: dt.date) -> 
         "indicator_code, failing_records desc, table_name, problem",
     )
     for r in caveats:
-        add(
-            "Caveats beside the indicators",
-            r["indicator_code"],
-            f"{r['record_label']}: {r['problem']}",
-            month_start,
-            r["failing_records"],
-            "count",
-        )
-    cleansing = fetch_dicts(
-        con, "pack_cleansing_by_locality", "month = ?", [month_start], "locality"
-    )
-    for r in cleansing:
-        topic = "Early help data cleansing"
-        add(
-            topic,
-            r["locality"],
-            "Stale backlog when the cleansing started",
-            month_start,
-            r["stale_backlog"],
-            "count",
-        )
-        add(topic, r["locality"], "Closed since", month_start, r["closed_since"], "count")
-        add(
-            topic,
-            r["locality"],
-            "Closed by the cleansing",
-            month_start,
-            r["closed_by_cleansing"],
-            "count",
-        )
-        add(topic, r["locality"], "Complete", month_start, r["pct_complete"], "percent")
-    unended = fetch_dicts(
+        problem = f"{r['record_label']}: {r['problem']}"
+        add("Caveats beside the indicators", r["indicator_code"], problem, month_start,
+            r["failing_records"], "count")  # fmt: skip
+    for r in fetch_dicts(con, "pack_cleansing_by_locality", "month = ?", [month_start], "locality"):
+        for column, measure, kind in CLEANSING_MEASURES:
+            add("Early help data cleansing", r["locality"], measure, month_start, r[column], kind)
+    for r in fetch_dicts(
         con, "pack_unended_placements", "month = ?", [month_start], "placements desc, reason"
-    )
-    for r in unended:
-        add(
-            "Placements with no end date",
-            r["reason"],
-            "Placements open at the month end",
-            month_start,
-            r["placements"],
-            "count",
-        )
+    ):
+        add("Placements with no end date", r["reason"], "Placements open at the month end",
+            month_start, r["placements"], "count")  # fmt: skip
     effect = fetch_dicts(
         con,
         "pack_unended_placements_effect",
@@ -392,24 +373,10 @@ def data_quality_table(con: duckdb.DuckDBPyConnection, month_start: dt.date) -> 
     )
     for column, heading in dq.EFFECT_COLUMNS:
         for r in effect:
-            add(
-                "Effect of placements with no end date",
-                heading,
-                "Children or placements",
-                r["month"],
-                r[column],
-                "count",
-            )
+            add("Effect of placements with no end date", heading, "Number at the month end",
+                r["month"], r[column], "count")  # fmt: skip
     for r in fetch_dicts(con, "pack_extract_loads", order_by="file_name"):
-        topic, item = "Extract files (latest successful load)", r["file_name"]
-        add(topic, item, "Rows loaded", None, r["rows_loaded"], "count")
-        add(topic, item, "Rows set aside (quarantined)", None, r["rows_quarantined"], "count")
-        add(
-            topic,
-            item,
-            "End dates given as an open placeholder",
-            None,
-            r["open_end_dates"],
-            "count",
-        )
-    return Table("Data quality", columns, out, frozen_columns=2)
+        for column, measure, kind in LOAD_MEASURES:
+            add("Extract files (latest successful load)", r["file_name"], measure, None,
+                r[column], kind)  # fmt: skip
+    return Table("Data quality", columns, out)
