@@ -117,10 +117,12 @@ def test_missing_figures_are_empty_cells_never_text(workbook):
     for heading in ("Denominator", "Rate per 10,000", "Target", "Target band from"):
         assert contacts[heading].value is None, heading
     assert contacts["Target is illustrative"].value is None
+    assert contacts["Assessment (RAG)"].value == "\u25cb No target"
     for sheet in workbook.worksheets:
         for row in sheet.iter_rows():
             for cell in row:
-                assert cell.value not in ("N/A", "n/a", "NA"), f"{sheet.title}!{cell.coordinate}"
+                text = str(cell.value or "")
+                assert "N/A" not in text and text != "NA", f"{sheet.title}!{cell.coordinate}"
 
 
 def test_targets_are_numbers_on_their_own_scale(workbook):

@@ -23,7 +23,7 @@ import xlsxwriter
 from pipelines.csv_safety import looks_like_formula
 from pipelines.pack import xlsx_tables
 from pipelines.pack.context import PackContext
-from pipelines.pack.formatting import parse_month, rag_style, rag_text
+from pipelines.pack.formatting import RAG_NONE, parse_month, rag_style, rag_text
 from pipelines.pack.spc import spc_rows
 from pipelines.pack.xlsx_tables import Cell, Table
 
@@ -155,7 +155,9 @@ def _write_cell(sheet, formats: _Formats, r: int, c: int, cell: Cell) -> None:
     value, kind = cell.value, cell.kind
     if kind == "rag":
         style = rag_style(value)
-        sheet.write_string(r, c, rag_text(value), formats.get("text", rag=style.word))
+        # no target, no assessment: said in words rather than "N/A"
+        text = rag_text(value) if style is not RAG_NONE else f"{style.symbol} No target"
+        sheet.write_string(r, c, text, formats.get("text", rag=style.word))
     elif kind == "text":
         _write_text(sheet, formats, r, c, str(value or ""), None)
     elif value is None:
