@@ -77,7 +77,7 @@ def write_indicators_csv(
     rows: list[dict], month: str, folder: Path, spc: Mapping[str, Mapping]
 ) -> Path:
     """spc: indicator code -> its marts.pack_indicator_spc row for the reporting month
-    (from spc.spc_rows)."""
+    (as pipelines/pack/spc.py's spc_rows gives it)."""
     path = folder / "indicators.csv"
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.DictWriter(handle, fieldnames=INDICATOR_CSV_COLUMNS, lineterminator="\n")
