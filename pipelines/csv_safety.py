@@ -22,9 +22,18 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 PLAIN_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 
 
+def looks_like_formula(value: object) -> bool:
+    """A text a spreadsheet would take for a formula (a plain number such as -1.50 is not)."""
+    return (
+        isinstance(value, str) and value.startswith(FORMULA_START) and not PLAIN_NUMBER.match(value)
+    )
+
+
 def safe_cell(value: object) -> object:
-    """The value, prefixed with ' when a spreadsheet would take it for a formula."""
-    if isinstance(value, str) and value.startswith(FORMULA_START) and not PLAIN_NUMBER.match(value):
+    """The value, prefixed with ' when a spreadsheet would take it for a formula. (An xlsx
+    text cell is never run, but Excel runs it once someone edits it: pipelines/pack/xlsx.py
+    gives such cells the workbook's own quote prefix instead.)"""
+    if looks_like_formula(value):
         return "'" + value
     return value
 

@@ -126,10 +126,16 @@ def test_indicators_csv_keeps_numbers_and_neutralises_text(tmp_path):
             "previous_1y": [-2.0, 10.0],
             "previous_2y": [None, None],
             "unit": ["count", "count"],
+            "target_value": [5.0, None],
+            "target_low": [None, None],
+            "target_high": [None, None],
+            "is_illustrative_target": [True, None],
+            "small_numbers": [False, False],
         }
     )
     records = rows.astype(object).where(rows.notna(), None).to_dict("records")
-    path = write_indicators_csv(records, "2014-08", tmp_path)
+    spc = {"=cmd": {"spc_variation": "=Common cause", "spc_assurance": "@Hit and miss"}}
+    path = write_indicators_csv(records, "2014-08", tmp_path, spc)
     with open(path, newline="", encoding="utf-8") as f:
         table = list(csv.reader(f))
     for row in table:
@@ -140,7 +146,10 @@ def test_indicators_csv_keeps_numbers_and_neutralises_text(tmp_path):
     assert record["rate_per_10k"] == "-0.25" and record["previous_1y"] == "-2"
     assert record["name"] == "'-Change in children looked after"
     assert record["target"] == "'+5%" and record["direction"] == "'-"
-    assert dict(zip(header, second, strict=True))["code"] == "'=cmd"
+    other = dict(zip(header, second, strict=True))
+    assert other["code"] == "'=cmd"
+    assert (other["spc_variation"], other["spc_assurance"]) == ("'=Common cause", "'@Hit and miss")
+    assert (record["target_is_illustrative"], other["target_is_illustrative"]) == ("true", "")
 
 
 # --- charts and commentary ---------------------------------------------------------------------

@@ -330,12 +330,15 @@ def test_xlsx_scorecard_first_then_one_sheet_per_indicator(pack):
         "cp_children",
         "rcpc_timely",
         "cla_reviews_timely",
+        "Definitions",
+        "Comparators",
+        "Data quality",
     ]
     scorecard = workbook["Scorecard"]
     header = [c.value for c in scorecard[5]]
     assert header[:3] == ["Code", "Indicator", "Current value"]
     rows = {row[0]: row for row in scorecard.iter_rows(min_row=6, values_only=True)}
-    assert rows["rcpc_timely"][2] == pytest.approx(86.67)
+    assert rows["rcpc_timely"][2] == pytest.approx(0.8667)  # 13 of 15, as a fraction
     assert rows["rcpc_timely"][8] == "\u25a0 R Red"
     assert rows["referrals"][6] == pytest.approx(1060.66)
     data = workbook["rcpc_timely"]
@@ -346,13 +349,20 @@ def test_xlsx_scorecard_first_then_one_sheet_per_indicator(pack):
         "Denominator",
         "Rate per 10,000",
         "Target",
+        "Target band from",
+        "Target band to",
         "RAG",
+        "SPC variation",
+        "SPC assurance",
+        "SPC process mean",
+        "SPC lower process limit",
+        "SPC upper process limit",
     ]
     months = [row[0] for row in data.iter_rows(min_row=2, values_only=True)]
     assert months[0].strftime("%Y-%m") == "2011-04"
     assert months[-1].strftime("%Y-%m") == MONTH  # never a month after the report's
     last = list(data.iter_rows(min_row=data.max_row, values_only=True))[0]
-    assert last[1:4] == (pytest.approx(86.67), 13, 15)
+    assert last[1:4] == (pytest.approx(0.8667), 13, 15)
 
 
 def test_missing_commentary_file_gives_fallback_everywhere(pack, tmp_path):

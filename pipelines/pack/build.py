@@ -21,6 +21,7 @@ import duckdb
 
 from pipelines.pack.commentary import DATA_QUALITY_SECTION, load_commentary
 from pipelines.pack.context import build_context
+from pipelines.pack.formatting import parse_month
 from pipelines.pack.html import render_html
 from pipelines.pack.indicators_csv import write_indicators_csv
 from pipelines.pack.pdf import write_pdf
@@ -32,6 +33,7 @@ from pipelines.pack.review import (
     render_review,
     review_commentary,
 )
+from pipelines.pack.spc import spc_rows
 from pipelines.pack.xlsx import write_xlsx
 from pipelines.settings import Settings
 
@@ -78,11 +80,13 @@ def build_pack(con: duckdb.DuckDBPyConnection, month: str, settings: Settings) -
         raise CommentaryContradictsFiguresError(review.contradictions)
     month_dir = settings.month_output_dir(month)
     with staged_month_folder(month_dir) as folder:
-        write_indicators_csv(ctx.rows, month, folder)
+        start = parse_month(month)
+        spc = {code: rows[start] for code, rows in spc_rows(con, start).items() if start in rows}
+        write_indicators_csv(ctx.rows, month, folder, spc)
         html = render_html(ctx)
         (folder / OUTPUT_FILES["board_pack_html"]).write_text(html, encoding="utf-8")
         write_pdf(html, folder / OUTPUT_FILES["board_pack_pdf"])
-        write_xlsx(ctx, folder / OUTPUT_FILES["board_pack_xlsx"])
+        write_xlsx(ctx, folder / OUTPUT_FILES["board_pack_xlsx"], con)
         (folder / REVIEW_FILE).write_text(render_review(review, ctx), encoding="utf-8")
     log.info("board pack for %s written in %.1f s", month, time.perf_counter() - started)
     return BuiltPack(

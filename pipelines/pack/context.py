@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 import duckdb
 from markupsafe import Markup
 
-from pipelines.pack import charts, dq
+from pipelines.pack import charts, dq, flags
 from pipelines.pack.commentary import Commentary
 from pipelines.pack.data import (
     ExtractLoad,
@@ -274,7 +274,7 @@ def _indicator_page(
         measure_period=_text(row["measure_period"]),
         last_update=month_label(start),
         current_value=fmt_by_kind(row["value"], kind),
-        small_numbers=bool(row["small_numbers"]) and row["unit"] == "percent",
+        small_numbers=flags.small_numbers(row),
         denominator=fmt_count(denominator),
         rate_label=RATE_LABELS.get(basis, "Rate per 10,000"),
         rate=fmt_by_kind(row["rate_per_10k"], "rate") if basis != "none" else MISSING,

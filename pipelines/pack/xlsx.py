@@ -1,8 +1,15 @@
-"""board_pack.xlsx: the scorecard first, then one data sheet per indicator (its monthly series).
+"""board_pack.xlsx: the scorecard first, one sheet per indicator (its monthly series, named by
+the indicator's code, the key the scorecard and indicators.csv use), then Definitions,
+Comparators and Data quality.
 
-Numbers are stored as numbers (with number formats matching the PDF) so analysts can work
-with them. The workbook's created date is fixed to the reporting month's end and XlsxWriter
-writes fixed zip timestamps, so a rerun on the same data gives the same file.
+Figures are stored as numbers an analyst can work with: a percentage as a fraction with a
+percent format (64.42% is 0.6442, shown to 1 decimal place), rates and counts as numbers,
+targets as numbers on the target's own scale; a missing figure is an empty cell, never "N/A"
+text. Every sheet has one header row, frozen, with set column widths. A text cell that a
+spreadsheet would take for a formula (csv_safety.looks_like_formula) gets the workbook's quote
+prefix, so editing it in Excel cannot turn it into one. The workbook's created date is fixed
+to the reporting month's end and XlsxWriter writes fixed zip timestamps, so a rerun on the same
+data gives the same file. What each sheet holds: pipelines/pack/xlsx_tables.py.
 """
 
 from __future__ import annotations
@@ -10,13 +17,29 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+import duckdb
 import xlsxwriter
 
-from pipelines.pack.context import RATE_LABELS, PackContext, target_text
-from pipelines.pack.formatting import as_float, rag_style, rag_text
+from pipelines.csv_safety import looks_like_formula
+from pipelines.pack import xlsx_tables
+from pipelines.pack.context import PackContext
+from pipelines.pack.formatting import RAG_NONE, parse_month, rag_style, rag_text
+from pipelines.pack.spc import spc_rows
+from pipelines.pack.xlsx_tables import Cell, Table
 
 _SHEET_NAME_MAX = 31
 _FORBIDDEN = set("[]:*?/\\")
+RESERVED_SHEETS = ("Scorecard", "Definitions", "Comparators", "Data quality")
+
+# Number formats: 1 decimal place for percentages and rates (the government convention),
+# whole numbers for counts, thousands separators throughout.
+NUMBER_FORMATS = {
+    "count": "#,##0",
+    "percent": "0.0%",
+    "rate": "#,##0.0",
+    "decimal": "#,##0.0",
+    "month": "mmm-yy",
+}
 
 
 def _sheet_name(code: str, used: set[str]) -> str:
@@ -30,11 +53,10 @@ def _sheet_name(code: str, used: set[str]) -> str:
     return name
 
 
-def _num(value: object) -> float | None:
-    return as_float(value)
-
-
-def write_xlsx(ctx: PackContext, path: Path) -> Path:
+def write_xlsx(ctx: PackContext, path: Path, con: duckdb.DuckDBPyConnection) -> Path:
+    """The workbook for ctx's month; con gives the SPC and data-quality rows (marts.pack_*)."""
+    start = parse_month(ctx.month)
+    spc = spc_rows(con, start)  # code -> {month -> row}, never after the reporting month
     workbook = xlsxwriter.Workbook(str(path), {"nan_inf_to_errors": True})
     workbook.set_properties(
         {
@@ -46,160 +68,121 @@ def write_xlsx(ctx: PackContext, path: Path) -> Path:
             "created": ctx.created,
         }
     )
-    formats = _formats(workbook)
-    _scorecard_sheet(workbook, formats, ctx, ctx.rows)
-    used = {"scorecard"}
+    formats = _Formats(workbook)
+    scorecard = xlsx_tables.scorecard_table(
+        ctx.rows,
+        ctx.previous_labels,
+        {code: rows[start] for code, rows in spc.items() if start in rows},
+    )
+    scorecard.notes = [ctx.title, ctx.authority_name, ctx.as_at_statement]
+    sheet = _write_table(workbook, formats, scorecard)
+    sheet.set_landscape()
+    sheet.fit_to_pages(1, 0)
+    sheet.activate()
+    used = {name.lower() for name in RESERVED_SHEETS}
     for row in ctx.rows:
         code = row["indicator_code"]
-        _data_sheet(workbook, formats, _sheet_name(code, used), row, ctx.series.get(code, []))
+        table = xlsx_tables.indicator_table(
+            _sheet_name(code, used), row, ctx.series.get(code, []), spc.get(code, {})
+        )
+        _write_table(workbook, formats, table)
+    _write_table(workbook, formats, xlsx_tables.definitions_table(ctx.rows))
+    _write_table(workbook, formats, xlsx_tables.comparators_table(ctx.rows))
+    _write_table(workbook, formats, xlsx_tables.data_quality_table(con, start))
     workbook.close()
     return path
 
 
-def _formats(workbook: xlsxwriter.Workbook) -> dict:
-    base = {"font_name": "Arial", "font_size": 10, "valign": "top"}
-    fmt = {
-        "title": {"bold": True, "font_size": 14, "font_color": "#1D3557"},
-        "note": {"italic": True, "font_color": "#444444"},
-        "header": {
-            "bold": True,
-            "font_color": "#FFFFFF",
-            "bg_color": "#1D3557",
-            "text_wrap": True,
-            "border": 1,
-        },
-        "text": {"text_wrap": True, "border": 1, "border_color": "#C9D0D8"},
-        "count": {"num_format": "#,##0", "border": 1, "border_color": "#C9D0D8"},
-        "percent": {"num_format": '#,##0.00"%"', "border": 1, "border_color": "#C9D0D8"},
-        "rate": {"num_format": "#,##0.00", "border": 1, "border_color": "#C9D0D8"},
-        "month": {"num_format": "mmm-yy", "border": 1, "border_color": "#C9D0D8", "align": "left"},
-    }
-    out = {name: workbook.add_format({**base, **spec}) for name, spec in fmt.items()}
-    for rag in ("Green", "Amber", "Red", "N/A"):
-        style = rag_style(rag)
-        out[f"rag:{style.word}"] = workbook.add_format(
-            {**base, "bg_color": style.fill, "bold": True, "border": 1, "border_color": "#C9D0D8"}
+class _Formats:
+    """The workbook's cell formats, made once each (XlsxWriter keeps every one it is given)."""
+
+    BASE = {"font_name": "Arial", "font_size": 10, "valign": "top"}
+    BORDER = {"border": 1, "border_color": "#C9D0D8"}
+
+    def __init__(self, workbook: xlsxwriter.Workbook) -> None:
+        self._workbook = workbook
+        self._made: dict[str, object] = {}
+        self.title = self._add(bold=True, font_size=14, font_color="#1D3557")
+        self.note = self._add(italic=True, font_color="#444444")
+        self.header = self._add(
+            bold=True, font_color="#FFFFFF", bg_color="#1D3557", text_wrap=True, border=1
         )
-    return out
+
+    def _add(self, **spec):
+        return self._workbook.add_format({**self.BASE, **spec})
+
+    def get(self, kind: str, quoted: bool = False, rag: str = ""):
+        key = f"{kind}|{quoted}|{rag}"
+        if key not in self._made:
+            spec = dict(self.BORDER)
+            if kind in NUMBER_FORMATS:
+                spec["num_format"] = NUMBER_FORMATS[kind]
+            if kind == "month":
+                spec["align"] = "left"
+            if kind == "text":
+                spec["text_wrap"] = True
+            if quoted:
+                spec["quote_prefix"] = True
+            if rag:
+                spec.update(bg_color=rag_style(rag).fill, bold=True)
+            self._made[key] = self._add(**spec)
+        return self._made[key]
 
 
-def _kind(row: dict) -> str:
-    return "percent" if row["unit"] == "percent" else "count"
-
-
-def _write_number(sheet, r: int, c: int, value: object, fmt) -> None:
-    number = _num(value)
-    if number is None:
-        sheet.write_string(r, c, "N/A", fmt)
-    else:
-        sheet.write_number(r, c, number, fmt)
-
-
-SCORECARD_COLUMNS = [
-    ("Code", 20),
-    ("Indicator", 46),
-    ("Current value", 13),
-    ("Unit", 9),
-    ("Numerator", 11),
-    ("Denominator", 12),
-    ("Rate per 10,000", 13),
-    ("Rate basis", 22),
-    ("Assessment (RAG)", 15),
-    ("Direction of travel", 16),
-    ("Target", 24),
-    ("Previous year", 13),
-    ("Two years before", 13),
-    ("Small numbers", 9),
-]
-
-
-def _scorecard_sheet(workbook, formats, ctx: PackContext, rows: list[dict]) -> None:
-    sheet = workbook.add_worksheet("Scorecard")
-    sheet.write_string(0, 0, ctx.title, formats["title"])
-    sheet.write_string(1, 0, ctx.authority_name, formats["note"])
-    sheet.write_string(2, 0, ctx.as_at_statement, formats["note"])
-    header_row = 4
-    for c, (label, width) in enumerate(SCORECARD_COLUMNS):
-        if label == "Previous year":
-            label = f"{ctx.previous_labels[0]} value"
-        elif label == "Two years before":
-            label = f"{ctx.previous_labels[1]} value"
-        sheet.write_string(header_row, c, label, formats["header"])
+def _write_table(workbook: xlsxwriter.Workbook, formats: _Formats, table: Table):
+    sheet = workbook.add_worksheet(table.sheet)
+    for r, line in enumerate(table.notes):
+        _write_text(sheet, formats, r, 0, line, formats.title if r == 0 else formats.note)
+    header = len(table.notes) + 1 if table.notes else 0
+    for c, (label, width) in enumerate(table.columns):
+        sheet.write_string(header, c, label, formats.header)
         sheet.set_column(c, c, width)
-    pages = {page.code: page for page in ctx.indicators}
-    for i, row in enumerate(rows, start=header_row + 1):
-        kind = _kind(row)
-        page = pages[row["indicator_code"]]
-        basis = row["rate_basis"]
-        sheet.write_string(i, 0, row["indicator_code"], formats["text"])
-        sheet.write_string(i, 1, page.name, formats["text"])
-        _write_number(sheet, i, 2, row["value"], formats[kind])
-        sheet.write_string(i, 3, row["unit"], formats["text"])
-        _write_number(sheet, i, 4, row["numerator"], formats["count"])
-        _write_number(sheet, i, 5, row["denominator"], formats["count"])
-        if basis == "none":
-            sheet.write_string(i, 6, "N/A", formats["text"])
-        else:
-            _write_number(sheet, i, 6, row["rate_per_10k"], formats["rate"])
-        sheet.write_string(i, 7, RATE_LABELS.get(basis, "N/A"), formats["text"])
-        sheet.write_string(i, 8, rag_text(row["rag"]), formats[f"rag:{page.rag.word}"])
-        sheet.write_string(i, 9, page.direction, formats["text"])
-        target = page.target + (" (illustrative)" if page.target_illustrative else "")
-        sheet.write_string(i, 10, target if page.target != "N/A" else "N/A", formats["text"])
-        _write_number(sheet, i, 11, row["previous_1y"], formats[kind])
-        _write_number(sheet, i, 12, row["previous_2y"], formats[kind])
-        sheet.write_string(i, 13, "Yes" if page.small_numbers else "No", formats["text"])
-    sheet.freeze_panes(header_row + 1, 2)
-    sheet.autofilter(header_row, 0, header_row + len(rows), len(SCORECARD_COLUMNS) - 1)
-    sheet.set_landscape()
+    for r, cells in enumerate(table.rows, start=header + 1):
+        for c, cell in enumerate(cells):
+            _write_cell(sheet, formats, r, c, cell)
+    sheet.freeze_panes(header + 1, table.frozen_columns)
+    sheet.autofilter(header, 0, header + max(len(table.rows), 1), len(table.columns) - 1)
+    if table.print_title:
+        # The indicator's name above the table would break "one header row" for analysts,
+        # so it goes in the sheet's header for printing instead.
+        sheet.set_header(f"&L{_header_text(table.print_title)}")
+    sheet.repeat_rows(header)
     sheet.set_paper(9)  # A4
-    sheet.fit_to_pages(1, 0)
-    sheet.activate()
+    return sheet
 
 
-DATA_COLUMNS = [
-    ("Month", 10),
-    ("Value", 12),
-    ("Numerator", 12),
-    ("Denominator", 12),
-    ("Rate per 10,000", 14),
-    ("Target", 26),
-    ("RAG", 13),
-]
+def _write_cell(sheet, formats: _Formats, r: int, c: int, cell: Cell) -> None:
+    value, kind = cell.value, cell.kind
+    if kind == "rag":
+        style = rag_style(value)
+        # no target, no assessment: said in words rather than "N/A"
+        text = rag_text(value) if style is not RAG_NONE else f"{style.symbol} No target"
+        sheet.write_string(r, c, text, formats.get("text", rag=style.word))
+    elif kind == "text":
+        _write_text(sheet, formats, r, c, str(value or ""), None)
+    elif value is None:
+        sheet.write_blank(r, c, None, formats.get(kind))
+    elif kind == "month":
+        day = value if isinstance(value, dt.datetime) else dt.datetime.combine(value, dt.time())
+        sheet.write_datetime(r, c, day, formats.get(kind))
+    else:
+        number = float(value)
+        if kind == "percent":
+            # the marts hold 0-100 to 2 dp; a spreadsheet's percent is a fraction
+            number = round(number / 100, 6)
+        sheet.write_number(r, c, number, formats.get(kind))
 
 
-def _data_sheet(workbook, formats, name: str, row: dict, series: list[dict]) -> None:
-    sheet = workbook.add_worksheet(name)
-    kind = _kind(row)
-    basis = row["rate_basis"]
-    for c, (label, width) in enumerate(DATA_COLUMNS):
-        if label == "Rate per 10,000":
-            label = RATE_LABELS.get(basis, "Rate per 10,000")
-        sheet.write_string(0, c, label, formats["header"])
-        sheet.set_column(c, c, width)
-    for i, point in enumerate(series, start=1):
-        month = point["month"]
-        if isinstance(month, dt.date) and not isinstance(month, dt.datetime):
-            month = dt.datetime(month.year, month.month, month.day)
-        sheet.write_datetime(i, 0, month, formats["month"])
-        _write_number(sheet, i, 1, point["value"], formats[kind])
-        _write_number(sheet, i, 2, point["numerator"], formats["count"])
-        _write_number(sheet, i, 3, point["denominator"], formats["count"])
-        if basis == "none":
-            sheet.write_string(i, 4, "N/A", formats["text"])
-        else:
-            _write_number(sheet, i, 4, point["rate_per_10k"], formats["rate"])
-        sheet.write_string(i, 5, target_text(point), formats["text"])
-        sheet.write_string(
-            i, 6, rag_text(point["rag"]), formats[f"rag:{rag_style(point['rag']).word}"]
-        )
-    sheet.freeze_panes(1, 1)
-    last = max(len(series), 1)
-    sheet.autofilter(0, 0, last, len(DATA_COLUMNS) - 1)
-    # The indicator's name above the table would break "one header row" for analysts, so it
-    # goes in the sheet's header for printing instead.
-    sheet.set_header(f"&L{_header_text(row['name'])}")
-    sheet.set_paper(9)
+def _write_text(sheet, formats: _Formats, r: int, c: int, text: str, fmt) -> None:
+    quoted = looks_like_formula(text)
+    if fmt is None:
+        fmt = formats.get("text", quoted=quoted)
+    elif quoted:
+        fmt = formats.get("text", quoted=True)
+    if text:
+        sheet.write_string(r, c, text, fmt)
+    else:
+        sheet.write_blank(r, c, None, fmt)
 
 
 def _header_text(text: str) -> str:
