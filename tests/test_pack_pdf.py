@@ -236,8 +236,9 @@ def _serve_counting() -> tuple[ThreadingHTTPServer, list[str]]:
         '<style>@font-face {{ font-family: X; src: url("{url}/x.woff2"); }} '
         "p {{ font-family: X; }}</style>",
         '<link rel="stylesheet" href="{url}/pack.css">',
+        '<style>@media print {{ h1 {{ background: url("{url}/band.png"); }} }}</style>',
     ],
-    ids=["image", "relative image", "web font", "stylesheet"],
+    ids=["image", "relative image", "web font", "stylesheet", "print-only background"],
 )
 def test_an_external_reference_fails_with_one_line_and_fetches_nothing(tmp_path, reference):
     server, requests = _serve_counting()
@@ -256,7 +257,8 @@ def test_an_external_reference_fails_with_one_line_and_fetches_nothing(tmp_path,
     message = str(raised.value)
     assert "\n" not in message
     assert message.startswith("PDF not printed: the pack refers to ")
-    assert re.search(r"(logo\.png|chart\.svg|x\.woff2|pack\.css), outside the document", message)
+    named = r"/(logo|chart|x|pack|band)\.(png|svg|woff2|css), outside the document"
+    assert re.search(named, message), message
     assert requests == [], "the browser reached the network"
     assert not path.exists()
 

@@ -219,6 +219,7 @@ class _Session:
                 f"PDF not printed: the contents' page numbers did not settle after {MAX_PRINTS} "
                 "prints (the layout changes with the numbers it shows)"
             )
+        self._check_self_contained()  # print styles may ask for more (refused all the same)
         path.write_bytes(_reproducible(data, created))
         return PrintedPdf(
             pages=pages,
