@@ -44,22 +44,16 @@ RETURNS_YEAR ?= 2024-25
 # -- Debian packages --------------------------------------------------------------------------
 # Each package and the check that it is there. To run the pipeline:
 #   python3.11, python3.11-venv   the interpreter, and ensurepip to bootstrap uv
-#   libpango-1.0-0, libpangoft2-1.0-0   WeasyPrint's text layout (the PDF pack)
-#   libharfbuzz-subset0           WeasyPrint's font subsetting (else a slow fontTools fallback)
-#   fonts-dejavu-core             the pack's typeface
+#   chromium                      prints the PDF pack (driven by Playwright: /usr/bin/chromium,
+#                                 never a downloaded browser; pipelines/pack/pdf.py)
+#   fonts-dejavu-core             the pack's typeface (pages and charts)
 # And for the tests (and the Spark work):
 #   poppler-utils                 pdftotext / pdftoppm read the PDF pack back
-#   chromium                      the browser Playwright drives (/usr/bin/chromium, never a download)
 #   openjdk-17-jre-headless       Java for Spark in local mode
-RUN_DEBS := python$(PYTHON_VERSION) python$(PYTHON_VERSION)-venv libpango-1.0-0 \
-	libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core
-TEST_DEBS := poppler-utils chromium openjdk-17-jre-headless
-has_lib = /sbin/ldconfig -p | grep -q '$(1)'
+RUN_DEBS := python$(PYTHON_VERSION) python$(PYTHON_VERSION)-venv chromium fonts-dejavu-core
+TEST_DEBS := poppler-utils openjdk-17-jre-headless
 check_python$(PYTHON_VERSION) = test -n "$(PYTHON)"
 check_python$(PYTHON_VERSION)-venv = test -n "$(PYTHON)" && "$(PYTHON)" -c 'import ensurepip, venv'
-check_libpango-1.0-0 = $(call has_lib,libpango-1.0.so.0)
-check_libpangoft2-1.0-0 = $(call has_lib,libpangoft2-1.0.so.0)
-check_libharfbuzz-subset0 = $(call has_lib,libharfbuzz-subset.so.0)
 check_fonts-dejavu-core = test -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf
 check_poppler-utils = command -v pdftotext && command -v pdftoppm
 check_chromium = command -v chromium
@@ -78,7 +72,7 @@ endef
 system-deps:
 	$(call ensure_debs,$(RUN_DEBS) $(TEST_DEBS))
 
-# What the pipeline needs to run (a council's server needs no browser).
+# What the pipeline needs to run (Chromium included: it prints the PDF; no test tools).
 system-deps-run:
 	$(call ensure_debs,$(RUN_DEBS))
 

@@ -309,6 +309,8 @@ def test_rerun_gives_identical_outputs(pack):
     assert again["indicators_csv"].read_bytes() == pack["indicators_csv"].read_bytes()
     assert again["board_pack_html"].read_bytes() == pack["board_pack_html"].read_bytes()
     assert _cells(again["board_pack_xlsx"]) == _cells(pack["board_pack_xlsx"])
+    # the same PDF, byte for byte: fixed dates, nothing taken from the time of printing
+    assert again["board_pack_pdf"].read_bytes() == pack["board_pack_pdf"].read_bytes()
     first = openpyxl.load_workbook(pack["board_pack_xlsx"]).properties.created
     assert first == openpyxl.load_workbook(again["board_pack_xlsx"]).properties.created
 

@@ -117,9 +117,10 @@ def build_board_pack_asset() -> dg.AssetsDefinition:
                 reused_metadata(earlier),
             )
         reuse.starting()
-        from pipelines.pack import build_pack  # WeasyPrint and matplotlib load slowly
+        from pipelines.pack import build_pack  # matplotlib and Playwright load slowly
         from pipelines.pack.commentary import CommentaryError
         from pipelines.pack.data import MonthNotAvailableError
+        from pipelines.pack.pdf import PdfError
         from pipelines.pack.review import CommentaryContradictsFiguresError
 
         try:
@@ -136,7 +137,7 @@ def build_board_pack_asset() -> dg.AssetsDefinition:
                 metadata={"commentary_contradictions": len(error.contradictions)},
                 allow_retries=False,
             ) from error
-        except (CommentaryError, MonthNotAvailableError) as error:
+        except (CommentaryError, MonthNotAvailableError, PdfError) as error:
             # the person running it can act on these: one line, no retry
             raise dg.Failure(description=str(error), allow_retries=False) from error
         for path in built.files.values():

@@ -6,7 +6,7 @@ Public API::
     build_pack(con, month, settings) -> BuiltPack (the files, the review page and the
         commentary review: contradictions and comments due)
 
-WeasyPrint and matplotlib take seconds to import, so `build_board_pack` is loaded on first use:
+matplotlib and Playwright take seconds to import, so `build_board_pack` is loaded on first use:
 a run that does not render a pack (nothing changed) never pays for them.
 """
 

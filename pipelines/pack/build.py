@@ -1,8 +1,9 @@
 """Rendering the board pack for one month: indicators.csv, HTML, PDF and xlsx.
 
-One Jinja template gives the HTML file; WeasyPrint lays out that same HTML as the A4 PDF, so
-the two cannot drift apart. All files are written into a staging folder and published together
-(publish.staged_month_folder), so nobody ever opens half a pack.
+One Jinja template gives the HTML file; Chromium prints that same HTML as the A4 PDF (pdf.py), so
+the two cannot drift apart. The browser starts in the background while the figures and charts
+are computed, and prints while the spreadsheet is written. All files are written into a staging
+folder and published together (publish.staged_month_folder), so nobody ever opens half a pack.
 
 The commentary is checked against the same figures first (review.py): the internal review page,
 review.html, is written beside the pack in the same staging folder, so it always describes the
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import time
+from concurrent import futures
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,7 +26,7 @@ from pipelines.pack.context import build_context
 from pipelines.pack.formatting import parse_month
 from pipelines.pack.html import render_html
 from pipelines.pack.indicators_csv import write_indicators_csv
-from pipelines.pack.pdf import write_pdf
+from pipelines.pack.pdf import ChromiumPrinter, PrintedPdf
 from pipelines.pack.publish import staged_month_folder
 from pipelines.pack.review import (
     REVIEW_FILE,
@@ -52,6 +54,7 @@ class BuiltPack:
     files: dict[str, Path]  # the published pack files, by name (OUTPUT_FILES)
     review_page: Path  # the internal commentary review, beside them, not published
     review: CommentaryReview
+    pdf: PrintedPdf  # pages, prints and the browser's time by phase
 
 
 def build_board_pack(
@@ -66,6 +69,14 @@ def build_pack(con: duckdb.DuckDBPyConnection, month: str, settings: Settings) -
     """Write the month's pack files and review page. Raises CommentaryContradictsFiguresError,
     before anything is written, when a comment contradicts its figures and
     BOARDPACK_COMMENTARY_BLOCKS is on."""
+    # The browser starts now, in its own thread, while the figures and charts are computed.
+    with ChromiumPrinter() as printer:
+        return _build_pack(con, month, settings, printer)
+
+
+def _build_pack(
+    con: duckdb.DuckDBPyConnection, month: str, settings: Settings, printer: ChromiumPrinter
+) -> BuiltPack:
     started = time.perf_counter()
     commentary = load_commentary(settings.commentary_dir, month)
     # build_context raises MonthNotAvailableError (naming the months there are) before any
@@ -82,15 +93,26 @@ def build_pack(con: duckdb.DuckDBPyConnection, month: str, settings: Settings) -
     with staged_month_folder(month_dir) as folder:
         start = parse_month(month)
         spc = {code: rows[start] for code, rows in spc_rows(con, start).items() if start in rows}
-        write_indicators_csv(ctx.rows, month, folder, spc)
         html = render_html(ctx)
         (folder / OUTPUT_FILES["board_pack_html"]).write_text(html, encoding="utf-8")
-        write_pdf(html, folder / OUTPUT_FILES["board_pack_pdf"])
-        write_xlsx(ctx, folder / OUTPUT_FILES["board_pack_xlsx"], con)
-        (folder / REVIEW_FILE).write_text(render_review(review, ctx), encoding="utf-8")
-    log.info("board pack for %s written in %.1f s", month, time.perf_counter() - started)
+        pdf = printer.print_pdf(html, folder / OUTPUT_FILES["board_pack_pdf"], ctx.created)
+        try:  # these while the browser prints
+            write_indicators_csv(ctx.rows, month, folder, spc)
+            write_xlsx(ctx, folder / OUTPUT_FILES["board_pack_xlsx"], con)
+            (folder / REVIEW_FILE).write_text(render_review(review, ctx), encoding="utf-8")
+        finally:
+            futures.wait([pdf])  # the staging folder is not removed under the browser's feet
+        printed = pdf.result()  # raises PdfError (one line): then nothing is published
+    log.info(
+        "board pack for %s written in %.1f s (PDF: %d pages, printed %d times)",
+        month,
+        time.perf_counter() - started,
+        printed.pages,
+        printed.prints,
+    )
     return BuiltPack(
         files={name: month_dir / file_name for name, file_name in OUTPUT_FILES.items()},
         review_page=month_dir / REVIEW_FILE,
         review=review,
+        pdf=printed,
     )

@@ -23,8 +23,9 @@ the right; statistical process control (SpcLines) adds the mean and the process 
 marks the months where a special-cause rule fired.
 
 Charts are SVG rather than PNG: measured on the demo pack (docs/render-time.md), PNG at a
-print-worthy 150-200 dpi costs more to rasterise and re-encode than WeasyPrint saves in laying
-out the SVG, and the HTML file grows two- to three-fold.
+print-worthy 150-200 dpi cost more to rasterise and re-encode than they saved the PDF's layout
+(measured with WeasyPrint, before Chromium printed the PDF), and the HTML file grows two- to
+three-fold.
 """
 
 from __future__ import annotations
@@ -112,10 +113,18 @@ class TrendSeries:
 
 
 def _svg_data_uri(fig: Figure) -> str:
-    FigureCanvasAgg(fig)
+    """The figure as an SVG data URI, cropped to what is drawn (labels right of the axes and
+    the legend below them included) with matplotlib's usual 0.1 in margin.
+
+    The crop is matplotlib's tight bounding box, measured with Agg's renderer at the SVG's 72
+    dpi: savefig(bbox_inches="tight") measures it with a whole extra drawing pass, about 0.8 s
+    a month (docs/render-time.md); this gives the same box to within a point or two."""
+    canvas = FigureCanvasAgg(fig)
     buffer = io.BytesIO()
     with mpl.rc_context(_RC):
-        fig.savefig(buffer, format="svg", metadata=_METADATA, bbox_inches="tight")
+        fig.set_dpi(72)  # the SVG backend's, so text is measured as the SVG will set it
+        tight = fig.get_tightbbox(canvas.get_renderer()).padded(mpl.rcParams["savefig.pad_inches"])
+        fig.savefig(buffer, format="svg", metadata=_METADATA, bbox_inches=tight)
     return "data:image/svg+xml;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
 
 

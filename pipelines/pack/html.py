@@ -34,7 +34,8 @@ def _datetime_text(value: dt.datetime) -> str:
 
 
 def _w3c_date(value: dt.datetime) -> str:
-    """The form WeasyPrint accepts for the PDF's creation and modification dates."""
+    """The W3C form of the document's dates (its dcterms meta tags; the PDF's are the same,
+    pdf.py)."""
     return f"{value:%Y-%m-%dT%H:%M:%S}Z"
 
 
