@@ -21,6 +21,7 @@ import duckdb
 
 from pipelines.pack.commentary import DATA_QUALITY_SECTION, load_commentary
 from pipelines.pack.context import build_context
+from pipelines.pack.formatting import number_convention
 from pipelines.pack.html import render_html
 from pipelines.pack.indicators_csv import write_indicators_csv
 from pipelines.pack.pdf import write_pdf
@@ -63,7 +64,12 @@ def build_board_pack(
 def build_pack(con: duckdb.DuckDBPyConnection, month: str, settings: Settings) -> BuiltPack:
     """Write the month's pack files and review page. Raises CommentaryContradictsFiguresError,
     before anything is written, when a comment contradicts its figures and
-    BOARDPACK_COMMENTARY_BLOCKS is on."""
+    BOARDPACK_COMMENTARY_BLOCKS is on. Every figure follows the settings' number convention."""
+    with number_convention(settings.decimal_places):
+        return _build_pack(con, month, settings)
+
+
+def _build_pack(con: duckdb.DuckDBPyConnection, month: str, settings: Settings) -> BuiltPack:
     started = time.perf_counter()
     commentary = load_commentary(settings.commentary_dir, month)
     # build_context raises MonthNotAvailableError (naming the months there are) before any

@@ -40,7 +40,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
-from pipelines.pack.formatting import as_float, fmt_by_kind
+from pipelines.pack.formatting import as_float, fmt_by_kind, fmt_percent
 
 _RC = {
     # Labels are plain text: locality, check and indicator names come from the data and the
@@ -347,7 +347,7 @@ def cleansing_chart(localities: list[str], pcts: list[float | None], done: list[
             ax.text(
                 min(value, 100) + 1.5,
                 yi,
-                f"{value:,.2f}%" + (" complete" if complete else ""),
+                fmt_percent(value) + (" complete" if complete else ""),
                 va="center",
                 fontsize=7,
             )
