@@ -294,12 +294,18 @@ def _draw_spc(ax, x: list[int], spc: SpcLines, y: YRange) -> list:
     def clipped(values: Sequence[float | None]) -> list[float]:
         return [math.nan if v is None else min(max(v, y.bottom), y.top) for v in values]
 
-    (mean,) = ax.plot(x, _nan(spc.mean), color=SPC_LINE, linewidth=0.9, label="Mean", zorder=1)
+    # The gids name the lines in the SVG (tests read them back from the pack's charts).
+    (mean,) = ax.plot(
+        x, _nan(spc.mean), color=SPC_LINE, linewidth=0.9, label="Mean", zorder=1, gid="spc-mean"
+    )
     (limits,) = ax.plot(
         x, clipped(spc.upper), color=SPC_LINE, linestyle=(0, (4, 2)), linewidth=0.8,
-        label="Process limits", zorder=1,
+        label="Process limits", zorder=1, gid="spc-upper-limit",
     )  # fmt: skip
-    ax.plot(x, clipped(spc.lower), color=SPC_LINE, linestyle=(0, (4, 2)), linewidth=0.8, zorder=1)
+    ax.plot(
+        x, clipped(spc.lower), color=SPC_LINE, linestyle=(0, (4, 2)), linewidth=0.8, zorder=1,
+        gid="spc-lower-limit",
+    )  # fmt: skip
     return [mean, limits]
 
 
@@ -315,6 +321,7 @@ def _draw_signals(ax, x: list[int], values: Sequence[float | None], spc: SpcLine
             handle = ax.scatter(
                 [i for i, _ in points], [v for _, v in points], s=30, marker=marker,
                 color=colour, edgecolors="white", linewidths=0.5, zorder=5, label=label,
+                gid=f"spc-signal-{kind}",
             )  # fmt: skip
             handles.append(handle)
     return handles

@@ -214,3 +214,65 @@ def fmt_target_text(text: object) -> str:
     if not given:
         return MISSING
     return _DECIMAL_IN_TEXT.sub(lambda m: fmt_decimal(float(m.group().replace(",", ""))), given)
+
+
+# --- statistical process control: icon letter + words, never colour alone -----------------
+
+
+@dataclass(frozen=True)
+class SpcIcon:
+    """How the pack shows one SPC reading (NHS England's Making Data Count icons): a letter
+    in a coloured circle (the colour lives in the stylesheet), always beside words."""
+
+    reading: str  # the model's words ("Special cause concerning")
+    letter: str  # in the circle: H/L higher/lower, P pass, F fail, ? hit and miss
+    short: str  # the scorecard's words (its column heading says which reading)
+    text: str  # the indicator page's words
+    css: str
+
+
+def variation_icon(variation: object, direction: object = None) -> SpcIcon:
+    """marts.indicator_spc's spc_variation (and signal_direction: which way the special cause
+    points, shown as H or L as in Making Data Count's icons)."""
+    reading = str(variation or "Not enough data")
+    letter = {"higher": "H", "lower": "L"}.get(str(direction or ""), "!")
+    icons = {
+        "Common cause": ("\u223c", "Common cause", "Common cause variation only", "spc-common"),
+        "Special cause improving": (
+            letter, "Improving", "Special cause variation: improving", "spc-improving",
+        ),
+        "Special cause concerning": (
+            letter, "Concerning", "Special cause variation: concerning", "spc-concerning",
+        ),
+        "Special cause neither": (
+            letter, "Unusual", "Special cause variation (neither better nor worse)", "spc-neither",
+        ),
+    }  # fmt: skip
+    found = icons.get(reading)
+    if found is None:  # "Not enough data", "No figure"
+        return SpcIcon(reading, "\u2013", reading, f"{reading} for process limits", "spc-none")
+    return SpcIcon(reading, *found)
+
+
+def assurance_icon(assurance: object) -> SpcIcon:
+    """marts.indicator_spc's spc_assurance: can the process be relied on to meet the target?"""
+    reading = str(assurance or "Not enough data")
+    icons = {
+        "Target consistently met": (
+            "P", "Met", "Target consistently met: it lies outside the process "
+            "limits on the side that meets it", "spc-pass",
+        ),
+        "Target consistently missed": (
+            "F", "Missed", "Target consistently missed: it lies outside the "
+            "process limits on the side that misses it", "spc-fail",
+        ),
+        "Hit and miss": (
+            "?", "Hit and miss", "Hit and miss: the target lies between the process limits, so "
+            "it will be met in some months and missed in others", "spc-hitmiss",
+        ),
+        "No target": ("\u2013", "No target", "No target to assure against", "spc-none"),
+    }  # fmt: skip
+    found = icons.get(reading)
+    if found is None:
+        return SpcIcon(reading, "\u2013", reading, f"{reading} for process limits", "spc-none")
+    return SpcIcon(reading, *found)
