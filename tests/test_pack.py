@@ -572,3 +572,16 @@ def test_page_images_show_the_summary_and_an_indicator_page(pack, tmp_path):
         assert rgb.convert("L").getextrema()[0] < 128
     # the concerning icon's orange (#a34700) is on the summary page, near enough at 50 dpi
     assert any(abs(r - 0xA3) < 30 and abs(g - 0x47) < 30 and b < 40 for r, g, b in colours)
+
+
+@pytest.mark.ui
+def test_the_summary_icons_and_annexes_pass_axe_core(pack):
+    """The new pages (summary, SPC icons, glossary, annexes) on the fixture's pack, in Chromium
+    offline with axe-core's WCAG 2.2 A/AA rules (test_accessibility.py does the demo's)."""
+    from axe import chromium, offline_page
+
+    with chromium() as browser, offline_page(browser, pack["board_pack_html"]) as page:
+        assert page.blocked == []
+        assert "Key messages" in page.text() and "Annex B" in page.text()
+        violations = page.axe()
+    assert violations == [], "\n".join(map(str, violations))

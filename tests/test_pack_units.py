@@ -297,3 +297,59 @@ def test_decimal_places_setting():
     for wrong in ("one", "1.5", "4", "-1"):
         with pytest.raises(SettingsError, match="BOARDPACK_DECIMAL_PLACES"):
             Settings(decimals=wrong).check()
+
+
+def test_looked_after_caveat_amber_rule_and_date_of_issue():
+    from pipelines.pack.context import amber_rule, issue_date, looked_after_caveat
+    from pipelines.pack.data import ExtractLoad
+
+    aug = dt.date(2014, 8, 1)
+    effect = [
+        {"month": dt.date(2014, 7, 1), "looked_after_only_suspect_placements": 9},
+        {"month": aug, "looked_after_only_suspect_placements": 3},
+    ]
+    assert looked_after_caveat(dq.Unended([], effect), aug) == (
+        "the count of children looked after includes 3 children whose every open placement "
+        "may have ended (unended placements: see the data quality section)."
+    )
+    none_now = [{"month": aug, "looked_after_only_suspect_placements": 0}]
+    assert looked_after_caveat(dq.Unended([], none_now), aug) is None
+    assert looked_after_caveat(dq.Unended([], []), aug) is None
+
+    base = {"target_measure": "value", "rate_basis": "none", "unit": "percent",
+            "target_text": "95.00%", "target_low": None, "target_high": None}  # fmt: skip
+    higher = {**base, "indicator_guide": "higher", "amber_tolerance": 5.0}
+    assert amber_rule(higher) == "Amber: up to 5.0 percentage points below the target."
+    assert amber_rule({**higher, "indicator_guide": "lower", "amber_tolerance": 2.0}) == (
+        "Amber: up to 2.0 percentage points above the target."
+    )
+    assert amber_rule({**higher, "amber_tolerance": None}) == (
+        "No amber: a figure that misses the target is red."
+    )
+    band = {**base, "unit": "count", "target_measure": "rate", "rate_basis": "rolling_12",
+            "target_text": "450.0-600.0", "target_low": 450.0, "target_high": 600.0,
+            "indicator_guide": "neither", "amber_tolerance": 50.0}  # fmt: skip
+    assert amber_rule(band) == "Amber: outside the band by up to 50.0 per 10,000."
+    assert amber_rule({**base, "target_text": "N/A", "amber_tolerance": 5.0}) == ""
+
+    loads = [ExtractLoad("a.csv", dt.datetime(2014, 9, 15, 2, 10)),
+             ExtractLoad("b.csv", dt.datetime(2014, 9, 16, 0, 5))]  # fmt: skip
+    assert issue_date(dt.date(2014, 8, 31), loads) == dt.date(2014, 9, 16)
+    assert issue_date(dt.date(2014, 8, 31), []) == dt.date(2014, 8, 31)
+
+
+def test_spc_icons_have_letters_and_words():
+    from pipelines.pack.formatting import assurance_icon, variation_icon
+
+    concerning = variation_icon("Special cause concerning", "lower")
+    assert (concerning.letter, concerning.short, concerning.css) == (
+        "L",
+        "Concerning",
+        "spc-concerning",
+    )
+    assert variation_icon("Special cause improving", "higher").letter == "H"
+    assert variation_icon("Common cause").short == "Common cause"
+    assert variation_icon(None).short == "Not enough data"
+    assert assurance_icon("Target consistently missed").letter == "F"
+    assert assurance_icon("Hit and miss").letter == "?"
+    assert assurance_icon("No target").short == "No target"
