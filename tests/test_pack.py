@@ -110,8 +110,9 @@ def test_pdf_is_a4_with_sane_page_count_and_renders(pack, tmp_path):
         text=True,
     ).stdout
     pages = int(re.search(r"^Pages:\s+(\d+)", info, re.M).group(1))
-    # cover + contents + scorecard + data quality (1-2) + one page per indicator (5)
-    assert 9 <= pages <= 14
+    # cover + summary + contents + scorecard + data quality (1-2) + one page per indicator (5)
+    # + glossary + annex A (definitions) + annex B (technical details, 1-2)
+    assert 13 <= pages <= 16
     assert "(A4)" in info
     subprocess.run(
         [

@@ -1,4 +1,4 @@
-"""Automatic facts printed under the team's comment on each indicator page.
+"""Key figures printed under the team's comment on each indicator page ("Key figures").
 
 They say what a reader needs to judge the figure and that the seed pack's authors had to type
 by hand: the numerator and denominator, a small-numbers warning, the three-month figure for
