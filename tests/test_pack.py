@@ -230,9 +230,9 @@ def test_indicator_pages_carry_every_field_and_value(pdf_pages):
             "Illustrative target",
             "Amber: outside the band by up to 50.0 per 10,000.",
             "Referrals Received Per Month - Trend",
-            "Special cause variation (neither better nor worse): above the upper limit.",
-            "No target to assure against.",
-            "The chart and the statistical process control read the monthly count",
+            "Special cause: neither better nor worse (above the upper limit)",
+            "Assurance \u2013 No target",
+            "Charted and read on the monthly count",
             "Direction of travel (comparator with last year)",
             "\u2191 Increased",
             "Previous values",
@@ -255,8 +255,8 @@ def test_indicator_pages_carry_every_field_and_value(pdf_pages):
     _has_all(
         cla,
         (
-            "Special cause variation: concerning: below the lower limit.",
-            "Hit and miss: the target lies between the process limits",
+            "Special cause: concerning (below the lower limit)",
+            "Hit and miss: the target is within the process limits",
             "Amber: up to 5.0 percentage points below the target.",
         ),
     )
@@ -505,16 +505,16 @@ def test_key_messages_state_figures_found_on_the_pages_they_name(pack, pdf_pages
     for message in messages:
         assert " ".join(message.text.split()) in summary
         for source in message.sources:
-            # the sentence names the indicator ...
-            assert source.name in message.text or message.text.startswith("3 of the 4"), message
-            # ... and the figure it states for it is the one on the indicator's own page
             page = _page_for(pdf_pages, source.name)
-            figure = source.figure.removesuffix(" per 10,000")
+            stated = re.search(re.escape(source.name) + r" \(([^)]+)\)", message.text)
+            if stated is None:  # the count sentence: its sources are the reds it counts
+                assert message.text.startswith("3 of the 4") and source.rag == "Red"
+                continue
+            # the figure it states for the indicator is its rated or SPC figure, and that
+            # figure is on the indicator's own page
+            assert stated.group(1) in (source.figure, source.spc_shown), message.text
+            figure = stated.group(1).removesuffix(" per 10,000").removesuffix(" in the month")
             assert figure in page, (source.code, figure)
-            if source.name in message.text:
-                assert f"{source.name} ({source.figure})" in message.text or (
-                    f"{source.name}" in message.text
-                )
     first = messages[0]
     assert first.text == (
         "3 of the 4 indicators with a target are rated red, 0 amber and 1 green; 1 has no target."

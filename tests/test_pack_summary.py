@@ -145,3 +145,17 @@ def test_long_lists_name_three_and_count_the_rest():
     reds = [status(f"ind_{n}", "Red", "Green", figure=f"{n}.0%") for n in range(5)]
     new_reds = summary.key_messages(reds)[1].text
     assert new_reds == "New red this month: Ind 0 (0.0%), Ind 1 (1.0%), Ind 2 (2.0%) and 2 more."
+
+
+def test_spc_sentences_state_the_figure_the_spc_reads():
+    # referrals: rated on its rolling 12-month rate, read by the SPC on its monthly count
+    referrals = status("referrals", "Red", "Red", figure="1,060.7 per 10,000",
+                       spc_figure="489 in the month", variation=CONCERNING)  # fmt: skip
+    (_, concerning, *_) = summary.key_messages([referrals])
+    assert concerning.text == (
+        "1 indicator shows special cause concerning variation, a change beyond the usual "
+        "month-to-month variation: Referrals (489 in the month)."
+    )
+    assert summary.exceptions([referrals])[0].reasons[0] == (
+        "rated red (1,060.7 per 10,000 against a target of 60.0%)"
+    )

@@ -235,7 +235,16 @@ def _status(
         previous_variation=str(spc_before.get("spc_variation")) if spc_before else None,
         assurance=str(spc_now.get("spc_assurance") or "Not enough data"),
         signals=spc_now.get("spc_signals"),
+        spc_figure=_spc_figure(row, spc_now),
     )
+
+
+def _spc_figure(row: dict, spc_now: dict) -> str | None:
+    """The figure the SPC reads, as its page's chart and tiles show it, where it is not the
+    rated figure (the monthly count of an indicator rated on a rolling or year-to-date rate)."""
+    if spc_now.get("spc_measure") != "value" or _rated_kind(row) != "rate":
+        return None
+    return fmt_by_kind(row["value"], value_kind(row["unit"])) + " in the month"
 
 
 def live_system_caveat(end: dt.date) -> str:
@@ -510,13 +519,12 @@ def _spc_note(row: dict, spc_now: dict) -> str | None:
     notes = []
     if spc_now.get("spc_measure") == "value" and _rated_kind(row) == "rate":
         notes.append(
-            "The chart and the statistical process control read the monthly count: the rolling "
-            "or year-to-date rate the target is set on is a running total, whose ups and downs "
-            "are arithmetic rather than change."
+            "Charted and read on the monthly count: the rolling or year-to-date rate the target "
+            "is set on is a running total, whose ups and downs are arithmetic."
         )
     if spc_now.get("spc_on_rolling_figure"):
         notes.append(
-            "This figure is itself a rolling 12-month figure: each month shares 11 months with "
-            "the one before, so runs and trends appear more readily than on monthly figures."
+            "A rolling 12-month figure: runs and trends appear more readily than on monthly "
+            "figures."
         )
     return " ".join(notes) or None

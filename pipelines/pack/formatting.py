@@ -239,18 +239,18 @@ def variation_icon(variation: object, direction: object = None) -> SpcIcon:
     icons = {
         "Common cause": ("\u223c", "Common cause", "Common cause variation only", "spc-common"),
         "Special cause improving": (
-            letter, "Improving", "Special cause variation: improving", "spc-improving",
+            letter, "Improving", "Special cause: improving", "spc-improving",
         ),
         "Special cause concerning": (
-            letter, "Concerning", "Special cause variation: concerning", "spc-concerning",
+            letter, "Concerning", "Special cause: concerning", "spc-concerning",
         ),
         "Special cause neither": (
-            letter, "Unusual", "Special cause variation (neither better nor worse)", "spc-neither",
+            letter, "Unusual", "Special cause: neither better nor worse", "spc-neither",
         ),
     }  # fmt: skip
     found = icons.get(reading)
     if found is None:  # "Not enough data", "No figure"
-        return SpcIcon(reading, "\u2013", reading, f"{reading} for process limits", "spc-none")
+        return SpcIcon(reading, "\u2013", reading, f"{reading} for process limits yet", "spc-none")
     return SpcIcon(reading, *found)
 
 
@@ -258,21 +258,15 @@ def assurance_icon(assurance: object) -> SpcIcon:
     """marts.indicator_spc's spc_assurance: can the process be relied on to meet the target?"""
     reading = str(assurance or "Not enough data")
     icons = {
-        "Target consistently met": (
-            "P", "Met", "Target consistently met: it lies outside the process "
-            "limits on the side that meets it", "spc-pass",
-        ),
-        "Target consistently missed": (
-            "F", "Missed", "Target consistently missed: it lies outside the "
-            "process limits on the side that misses it", "spc-fail",
-        ),
+        "Target consistently met": ("P", "Met", "Target consistently met", "spc-pass"),
+        "Target consistently missed": ("F", "Missed", "Target consistently missed", "spc-fail"),
         "Hit and miss": (
-            "?", "Hit and miss", "Hit and miss: the target lies between the process limits, so "
-            "it will be met in some months and missed in others", "spc-hitmiss",
+            "?", "Hit and miss", "Hit and miss: the target is within the process limits",
+            "spc-hitmiss",
         ),
-        "No target": ("\u2013", "No target", "No target to assure against", "spc-none"),
+        "No target": ("\u2013", "No target", "No target", "spc-none"),
     }  # fmt: skip
     found = icons.get(reading)
     if found is None:
-        return SpcIcon(reading, "\u2013", reading, f"{reading} for process limits", "spc-none")
+        return SpcIcon(reading, "\u2013", reading, f"{reading} for process limits yet", "spc-none")
     return SpcIcon(reading, *found)

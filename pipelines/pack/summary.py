@@ -40,6 +40,13 @@ class Status:
     previous_variation: str | None
     assurance: str  # spc_assurance
     signals: str | None = None  # the rules that fired, in words ("below the lower limit")
+    # The figure the SPC reads, where it is not the rated one (a rolling or year-to-date rate
+    # target is read on the monthly count): what the SPC sentences state.
+    spc_figure: str | None = None
+
+    @property
+    def spc_shown(self) -> str:
+        return self.spc_figure or self.figure
 
 
 @dataclass(frozen=True)
@@ -121,9 +128,10 @@ def exceptions(statuses: Sequence[Status]) -> list[Exception_]:
     return sorted(found, key=lambda e: (e.status.rag != "Red", -len(e.reasons)))
 
 
-def _named(statuses: Sequence[Status], figure: bool = True) -> str:
-    """'A (82.9%), B (54.9) and 2 more' for a sentence."""
-    parts = [f"{s.name} ({s.figure})" if figure else s.name for s in statuses[:MAX_NAMED]]
+def _named(statuses: Sequence[Status], spc: bool = False) -> str:
+    """'A (82.9%), B (54.9) and 2 more' for a sentence: each with its rated figure, or with
+    the figure the SPC reads (spc=True)."""
+    parts = [f"{s.name} ({s.spc_shown if spc else s.figure})" for s in statuses[:MAX_NAMED]]
     rest = len(statuses) - MAX_NAMED
     if rest > 0:
         parts.append(f"{rest} more")
@@ -170,7 +178,7 @@ def key_messages(statuses: Sequence[Status]) -> list[KeyMessage]:
             KeyMessage(
                 f"{_plural(len(concerning), 'indicator shows', 'indicators show')} special cause "
                 f"concerning variation, a change beyond the usual month-to-month variation: "
-                f"{_named(concerning)}.",
+                f"{_named(concerning, spc=True)}.",
                 concerning,
             )
         )
@@ -190,7 +198,7 @@ def key_messages(statuses: Sequence[Status]) -> list[KeyMessage]:
         messages.append(
             KeyMessage(
                 f"{_plural(len(improving), 'indicator shows', 'indicators show')} special cause "
-                f"improving variation: {_named(improving)}.",
+                f"improving variation: {_named(improving, spc=True)}.",
                 improving,
             )
         )
