@@ -504,6 +504,9 @@ def test_key_messages_state_figures_found_on_the_pages_they_name(pack, pdf_pages
     summary = _pdf_page_text(pack, 2)
     for message in messages:
         assert " ".join(message.text.split()) in summary
+        if message.sources:  # and, in print, the pages the figures are on
+            pages = [pdf_pages.index(_page_for(pdf_pages, s.name)) + 1 for s in message.sources]
+            assert f"{' '.join(message.text.split())} (p. {', '.join(map(str, pages))})" in summary
         for source in message.sources:
             page = _page_for(pdf_pages, source.name)
             stated = re.search(re.escape(source.name) + r" \(([^)]+)\)", message.text)
