@@ -198,7 +198,7 @@ def trend_figure(series: TrendSeries) -> Figure:
     (a line, or monthly bars), the same months a year earlier, the target line or band,
     comparators as reference lines and the SPC mean, limits and signals where given."""
     with mpl.rc_context(_RC):
-        fig = Figure(figsize=(6.9, 2.4))
+        fig = Figure(figsize=(6.9, 2.15))
         ax = fig.add_subplot()
         x = list(range(len(series.labels)))
         spc = series.spc
