@@ -394,13 +394,17 @@ def commentary_draft(month: str, force: bool) -> None:
         MonthNotInWarehouseError,
         write_draft,
     )
+    from pipelines.pack.formatting import number_convention
 
     settings = _settings()
     if not settings.database.is_file():
         click.echo(f"No warehouse at {settings.database}: run `boardpack run` first.", err=True)
         sys.exit(1)
     try:
-        with duckdb.connect(str(settings.database), read_only=True) as con:
+        with (
+            duckdb.connect(str(settings.database), read_only=True) as con,
+            number_convention(settings.decimal_places),
+        ):
             path = write_draft(con, month, settings.commentary_dir, force=force)
     except (DraftExistsError, MonthNotInWarehouseError) as error:
         click.echo(f"Not written: {error}", err=True)

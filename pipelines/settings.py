@@ -33,6 +33,8 @@ DATA_DIR = PROJECT_ROOT / "data"
 
 DEMO_AUTHORITY_NAME = "Demo Borough Council (synthetic data)"
 DEFAULT_MAX_EXTRACT_AGE_HOURS = 36.0
+# Percentages and rates in the pack: 1 decimal place, the government's convention.
+DEFAULT_DECIMAL_PLACES = 1
 # Dates outside this window are not believed (a typo year, 1066-01-01 as a date of birth) and
 # quarantine the row; "open" placeholders in end-date columns load as blank (still open).
 DEFAULT_EARLIEST_DATE = date(1900, 1, 1)
@@ -51,6 +53,7 @@ ENVIRONMENT_VARIABLES = {
     "restricted": "BOARDPACK_RESTRICTED",
     "commentary": "BOARDPACK_COMMENTARY",
     "authority_name": "BOARDPACK_AUTHORITY_NAME",
+    "decimals": "BOARDPACK_DECIMAL_PLACES",
     "rebuild": "BOARDPACK_REBUILD",
     "commentary_blocks": "BOARDPACK_COMMENTARY_BLOCKS",
     "extract_max_age_hours": "BOARDPACK_EXTRACT_MAX_AGE_HOURS",
@@ -93,6 +96,9 @@ class Settings(dg.ConfigurableResource):
     restricted: str = Field("", description="BOARDPACK_RESTRICTED: child-level worklists")
     commentary: str = Field("", description="BOARDPACK_COMMENTARY: the team's commentary")
     authority_name: str = Field("", description="BOARDPACK_AUTHORITY_NAME: named on the cover")
+    decimals: str = Field(
+        "", description="BOARDPACK_DECIMAL_PLACES: decimal places of percentages and rates"
+    )
     rebuild: str = Field("", description="BOARDPACK_REBUILD: 1 rebuilds every stage every run")
     commentary_blocks: str = Field(
         "",
@@ -162,6 +168,7 @@ class Settings(dg.ConfigurableResource):
             "shrink_share",
             "max_extract_age_hours",
             "commentary_blocks_publication",
+            "decimal_places",
         ):
             getattr(self, name)
         if self.earliest_date > self.latest_date:
@@ -195,6 +202,20 @@ class Settings(dg.ConfigurableResource):
     @property
     def authority(self) -> str:
         return self.authority_name.strip() or DEMO_AUTHORITY_NAME
+
+    @property
+    def decimal_places(self) -> int:
+        """Decimal places of the pack's percentages and rates (pipelines/pack/formatting.py):
+        0 to 3; blank is the government convention of 1."""
+        raw = self.decimals.strip()
+        if not raw:
+            return DEFAULT_DECIMAL_PLACES
+        if not raw.isdigit() or int(raw) > 3:
+            raise SettingsError(
+                f"{ENVIRONMENT_VARIABLES['decimals']}={self.decimals!r}: expected a whole number "
+                "of decimal places from 0 to 3 (1 is the government convention)"
+            )
+        return int(raw)
 
     @property
     def rebuild_every_stage(self) -> bool:

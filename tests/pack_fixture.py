@@ -92,6 +92,7 @@ CATALOGUE = {
         target_low=450.0,
         target_high=600.0,
         target_text="450.0-600.0",
+        amber_tolerance=50.0,
         is_illustrative_target=True,
         indicator_guide="neither",
         responsible_officer="Service Manager, Multi-Agency Safeguarding Hub",
@@ -116,6 +117,7 @@ CATALOGUE = {
         target_measure="rate",
         target_value=55.4,
         target_text="55.40",
+        amber_tolerance=5.0,
         is_illustrative_target=True,
         indicator_guide="lower",
         responsible_officer="Head of Service, Safeguarding and Review",
@@ -140,6 +142,7 @@ CATALOGUE = {
         target_measure="value",
         target_value=95.0,
         target_text="95.00%",
+        amber_tolerance=5.0,
         is_illustrative_target=False,
         indicator_guide="higher",
         responsible_officer="Head of Service, Safeguarding and Review",
@@ -163,6 +166,7 @@ CATALOGUE = {
         target_measure="value",
         target_value=95.0,
         target_text="95.00%",
+        amber_tolerance=5.0,
         is_illustrative_target=False,
         indicator_guide="higher",
         responsible_officer="Head of Service, Safeguarding and Review",
@@ -290,6 +294,74 @@ def mart_rows(columns: list[str]) -> list[dict]:
     return rows
 
 
+SPC_BASELINE = 20  # points the fixture's limits rest on (from the first month)
+
+
+def spc_fixture_rows(indicators: list[dict]) -> list[dict]:
+    """marts.pack_indicator_spc for the fixture, hand-made the simple way: fixed limits from
+    the first 20 months (mean +/- 2.66 x mean moving range), and only the "outside the limits"
+    rule, read through the indicator guide; enough for the pack to draw and summarise."""
+    out = []
+    for code, cat in CATALOGUE.items():
+        measure = (
+            "rate_per_10k"
+            if cat["target_measure"] == "rate" and cat["rate_basis"] == "month"
+            else "value"
+        )
+        rows = sorted(
+            (r for r in indicators if r["indicator_code"] == code), key=lambda r: r["month"]
+        )
+        values = [float(r[measure]) for r in rows]
+        base = values[:SPC_BASELINE]
+        mean = sum(base) / len(base)
+        mmr = sum(abs(b - a) for a, b in zip(base, base[1:], strict=False)) / (len(base) - 1)
+        upper, lower = mean + 2.66 * mmr, mean - 2.66 * mmr
+        guide = cat["indicator_guide"]
+        for index, (row, value) in enumerate(zip(rows, values, strict=True)):
+            enough = index >= 11
+            direction = "higher" if value > upper else "lower" if value < lower else None
+            if not enough:
+                variation = "Not enough data"
+            elif direction is None:
+                variation = "Common cause"
+            elif guide not in ("higher", "lower"):
+                variation = "Special cause neither"
+            else:
+                variation = (
+                    "Special cause improving" if direction == guide else "Special cause concerning"
+                )
+            target = cat.get("target_value")
+            if not enough:
+                assurance = "Not enough data"
+            elif target is None or measure != (
+                "rate_per_10k" if cat["target_measure"] == "rate" else "value"
+            ):
+                assurance = "No target"
+            elif (guide == "higher" and target < lower) or (guide == "lower" and target > upper):
+                assurance = "Target consistently met"
+            elif (guide == "higher" and target > upper) or (guide == "lower" and target < lower):
+                assurance = "Target consistently missed"
+            else:
+                assurance = "Hit and miss"
+            out.append(
+                dict(
+                    indicator_code=code, month=row["month"], spc_measure=measure, spc_value=value,
+                    spc_on_rolling_figure=False, phase_start=FIRST,
+                    limits_fixed=index >= SPC_BASELINE - 1,
+                    process_mean=round(mean, 4) if enough else None,
+                    upper_limit=round(upper, 4) if enough else None,
+                    lower_limit=round(lower, 4) if enough else None,
+                    spc_signals=(
+                        f"{'above the upper' if direction == 'higher' else 'below the lower'} limit"
+                        if enough and direction else None
+                    ),
+                    signal_direction=direction if enough else None,
+                    spc_variation=variation, spc_assurance=assurance,
+                )
+            )  # fmt: skip
+    return out
+
+
 def _insert(con: duckdb.DuckDBPyConnection, model: str, rows: list[dict]) -> None:
     columns = [name for name, _ in contracts()[model]]
     # One insert from a DataFrame: executemany row by row takes seconds in DuckDB.
@@ -325,7 +397,9 @@ def build_fixture_db(path: Path) -> Path:
     for model, columns in contracts().items():
         typed = ", ".join(f"{name} {kind}" for name, kind in columns)
         con.execute(f"create table marts.{model} ({typed})")
-    _insert(con, "pack_indicators", mart_rows([c for c, _ in contracts()["pack_indicators"]]))
+    indicators = mart_rows([c for c, _ in contracts()["pack_indicators"]])
+    _insert(con, "pack_indicators", indicators)
+    _insert(con, "pack_indicator_spc", spc_fixture_rows(indicators))
 
     # the latest successful load of each file (pack_extract_loads)
     files = ["ssd_contacts.csv", "ssd_cp_plans.csv", "ssd_cp_reviews.csv", "ssd_person.csv"]

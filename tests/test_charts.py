@@ -119,12 +119,12 @@ def test_targets_and_comparators_are_labelled_on_the_chart():
     )  # fmt: skip
     ax = axes_of(trend)
     texts = {t.get_text() for t in ax.texts}
-    assert "Target (illustrative) 95.00%" in texts
-    assert "England 93.10%" in texts
+    assert "Target (illustrative) 95.0%" in texts
+    assert "England 93.1%" in texts
     assert not any("Statistical neighbours" in t for t in texts)  # no figure, no line
     band = axes_of(series([150.0] * 24, kind="rate", target_low=138.0, target_high=168.6,
                           target_label="Target band"))  # fmt: skip
-    assert "Target band\n138.00 to 168.60" in {t.get_text() for t in band.texts}
+    assert "Target band\n138.0 to 168.6" in {t.get_text() for t in band.texts}
 
 
 def test_chart_text_is_plain_text_never_maths():

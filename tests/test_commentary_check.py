@@ -73,13 +73,13 @@ ICPC_TIMELY = (
 def test_cp_repeat_red_above_england_beside_green_below_england():
     assert lines(CP_REPEAT, row()) == [
         'Commentary check: cp_repeat: the comment says "assessed as red" but the figures rate '
-        "it Green (14.01% against a target of 15.00%)",
+        "it Green (14.0% against a target of 15.0%)",
         'Commentary check: cp_repeat: the comment says "as it misses our target" but the '
-        "figure meets it (14.01% against 15.00%; rated Green)",
-        'Commentary check: cp_repeat: the comment says "above the England average" but 14.01% '
-        "is below England (14.90%)",
+        "figure meets it (14.0% against 15.0%; rated Green)",
+        'Commentary check: cp_repeat: the comment says "above the England average" but 14.0% '
+        "is below England (14.9%)",
         'Commentary check: cp_repeat: the comment says "above the England average and '
-        'statistical neighbours" but 14.01% is below statistical neighbours (15.30%)',
+        'statistical neighbours" but 14.0% is below statistical neighbours (15.3%)',
     ]
 
 
@@ -129,7 +129,7 @@ def test_icpc_timely_explaining_conferences_out_of_timescale_beside_8_of_8():
     )  # fmt: skip
     assert lines(ICPC_TIMELY, figures) == [
         'Commentary check: icpc_timely: the comment explains cases "conference out of '
-        'timescale" but every one was in timescale (100.00%, 8 of 8)'
+        'timescale" but every one was in timescale (100.0%, 8 of 8)'
     ]
 
 
@@ -208,7 +208,7 @@ def test_above_the_target_band_read_on_the_rate():
     assert lines(text, row("ca_completed", value=73, rate_per_10k=260.11, rag="Red", **band)) == []
     assert lines(text, row("ca_completed", value=73, rate_per_10k=150.0, rag="Green", **band)) == [
         'Commentary check: ca_completed: the comment says "completed is above the target band" '
-        "but 150.00 is not above the target (138.00 to 168.60)"
+        "but 150.0 is not above the target (138.0 to 168.6)"
     ]
 
 
@@ -219,15 +219,15 @@ def test_above_the_target_band_read_on_the_rate():
     ("text", "value", "expected"),
     [
         ("The figure is above the England average.", 16.0, []),
-        ("The figure is above the England average.", 14.0, ["England (14.90%)"]),
+        ("The figure is above the England average.", 14.0, ["England (14.9%)"]),
         ("The figure is below the England average.", 14.0, []),
-        ("The figure is below the England average.", 16.0, ["England (14.90%)"]),
+        ("The figure is below the England average.", 16.0, ["England (14.9%)"]),
         ("The figure is not above the England average.", 14.0, []),  # negated
-        ("It is higher than statistical neighbours.", 14.0, ["statistical neighbours (15.30%)"]),
-        ("It is lower than the West Midlands.", 16.0, ["the region (15.80%)"]),  # region by name
+        ("It is higher than statistical neighbours.", 14.0, ["statistical neighbours (15.3%)"]),
+        ("It is lower than the West Midlands.", 16.0, ["the region (15.8%)"]),  # region by name
         ("It is lower than the regional average.", 15.0, []),
         ("It is higher than our statistical neighbours and the England average.", 15.0,
-         ["statistical neighbours (15.30%)"]),  # above England (14.90%), below neighbours
+         ["statistical neighbours (15.3%)"]),  # above England (14.9%), below neighbours
         ("It is in line with England.", 20.0, []),
         ("It is higher than last year.", 10.0, []),  # not a comparator (a direction, no series)
         ("The figure is above the England average.", 14.9, []),  # equal: never a contradiction
@@ -248,7 +248,7 @@ def test_comparators_on_the_rate_for_a_rate_measured_indicator():
     assert lines(text, figures) == []
     assert lines(text, figures | {"rate_per_10k": 40.0}) == [
         'Commentary check: cp_children: the comment says "higher than our statistical '
-        'neighbours" but 40.00 is below statistical neighbours (41.60)'
+        'neighbours" but 40.0 is below statistical neighbours (41.6)'
     ]
 
 
@@ -314,7 +314,7 @@ def test_direction_line_names_the_months_and_figures():
     figures, series = direction_case("higher", {JUL_14: 80.0, AUG_14: 90.0})
     assert lines("The dip in performance in August is due to leave.", figures, series) == [
         'Commentary check: cla_reviews_timely: the comment says "The dip" but the figure rose '
-        "from 80.00% in Jul-14 to 90.00% in Aug-14"
+        "from 80.0% in Jul-14 to 90.0% in Aug-14"
     ]
 
 

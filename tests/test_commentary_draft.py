@@ -85,12 +85,12 @@ def test_draft_has_a_section_per_indicator_in_the_packs_order_with_its_key_figur
         "## ca_over_61 - Core Assessments Completed After 61 or More Working Days"
         f" | {FIELDWORK} | 5; no target; Worsened on Aug-13 (3)",
         "## cp_children - Children Subject to a Child Protection Plan"
-        f" | {SAFEGUARDING} | 198, rate per 10,000 54.85; Green against 55.40;"
-        " Improved on Aug-13 (60.93); England 37.90",
+        f" | {SAFEGUARDING} | 198, rate per 10,000 54.9; Green against 55.4;"
+        " Improved on Aug-13 (60.9); England 37.9",
         "## cp_repeat - Child Protection Plans for a Second or Subsequent Time"
-        f" | {SAFEGUARDING} | 14.01% (29 of 207); Green against 15.00%;"
-        " Worsened on Aug-13 (11.16%); England 14.90%, statistical neighbours 15.30%,"
-        " West Midlands 15.80%; SPC: Special cause concerning; Hit and miss",
+        f" | {SAFEGUARDING} | 14.0% (29 of 207); Green against 15.0%;"
+        " Worsened on Aug-13 (11.2%); England 14.9%, statistical neighbours 15.3%,"
+        " West Midlands 15.8%; SPC: Special cause concerning; Hit and miss",
     ]
     # The heading lines are never printed: every section is still empty, so the pack shows
     # "No commentary provided" and every officer is reported as owing a comment.

@@ -38,13 +38,13 @@ WRONG_CP_REPEAT = (
 # What the run must print for it (worked by hand from the figures above).
 EXPECTED_LINES = [
     'Commentary check: cp_repeat: the comment says "assessed as red" but the figures rate it '
-    "Green (14.01% against a target of 15.00%)",
+    "Green (14.0% against a target of 15.0%)",
     'Commentary check: cp_repeat: the comment says "as it misses our target" but the figure '
-    "meets it (14.01% against 15.00%; rated Green)",
-    'Commentary check: cp_repeat: the comment says "above the England average" but 14.01% is '
-    "below England (14.90%)",
+    "meets it (14.0% against 15.0%; rated Green)",
+    'Commentary check: cp_repeat: the comment says "above the England average" but 14.0% is '
+    "below England (14.9%)",
     'Commentary check: cp_repeat: the comment says "above the England average and statistical '
-    'neighbours" but 14.01% is below statistical neighbours (15.30%)',
+    'neighbours" but 14.0% is below statistical neighbours (15.3%)',
 ]
 
 

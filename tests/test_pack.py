@@ -110,8 +110,9 @@ def test_pdf_is_a4_with_sane_page_count_and_renders(pack, tmp_path):
         text=True,
     ).stdout
     pages = int(re.search(r"^Pages:\s+(\d+)", info, re.M).group(1))
-    # cover + contents + scorecard + data quality (1-2) + one page per indicator (5)
-    assert 9 <= pages <= 14
+    # cover + summary + contents + scorecard + data quality (1-2) + one page per indicator (5)
+    # + glossary + annex A (definitions) + annex B (technical details, 1-2)
+    assert 13 <= pages <= 16
     assert "(A4)" in info
     subprocess.run(
         [
@@ -132,15 +133,23 @@ def test_pdf_is_a4_with_sane_page_count_and_renders(pack, tmp_path):
         assert extrema[0] < 128, f"{image.name} looks blank"
 
 
-def test_cover_names_month_authority_load_times_and_caveat(pdf_pages):
+def test_cover_names_month_authority_date_of_issue_and_caveat(pdf_pages):
     cover = pdf_pages[0]
     assert "Improvement Board Performance Report" in cover and "August 2014" in cover
     assert AUTHORITY in cover
-    # the latest successful load of each file (marts.pack_extract_loads)
-    assert "15 September 2014 between 02:10 and 02:13" in cover
-    assert "ssd_cp_reviews.csv 15 September 2014 02:12" in cover
+    # the day of the latest successful load (marts.pack_extract_loads): the pack's data
+    assert "Date of issue: 15 September 2014" in cover
+    assert (
+        "Figures as at 31 August 2014, from the case-management system's records as extracted "
+        "on 15 September 2014." in cover
+    )
     assert "due to the live nature of the system" in cover
     assert "up to and including 31 August 2014" in cover
+    # no file names or load times on the cover: they are in the technical annex
+    assert ".csv" not in cover and "02:1" not in cover
+    annex = _page_for(pdf_pages, "Annex B: technical data-quality details")
+    assert "15 September 2014 between 02:10 and 02:13" in annex
+    assert "ssd_cp_reviews.csv 15 September 2014 02:12" in annex
 
 
 def test_running_header_and_page_numbers(pdf_pages):
@@ -151,24 +160,43 @@ def test_running_header_and_page_numbers(pdf_pages):
 
 def test_contents_and_scorecard(pdf_pages):
     contents = _page_for(pdf_pages, "Contents")
-    assert "Review Child Protection Conferences in Timescale (rcpc_timely)" in contents
+    assert "Review Child Protection Conferences in Timescale" in contents
+    assert "rcpc_timely" not in contents  # codes are for the team: Annex A
+    assert "Summary: key messages, what changed, exceptions" in contents
+    assert "Glossary and how to read the charts" in contents
     scorecard = _page_for(pdf_pages, "Scorecard - August 2014")
     for expected in (
         "567",
         "489",
-        "1,060.66",
-        "54.85",
-        "86.67%",
-        "82.86%",
-        "\u26a0 15 86.67%",  # small-numbers marker with the denominator
+        "1,060.7",
+        "54.9",
+        "86.7%",
+        "82.9%",
+        "\u26a0 15 86.7%",  # small-numbers marker with the denominator
         "450.0-600.0 per 10,000",
+        "Variation",
+        "Target assurance",
+        "England",
+        "Statistical",  # the headings wrap, and poppler reads them column by column
+        "neighbours",
+        "520.7 512.4",  # referrals' comparators, on the rate the rating is on
+        "37.9 41.6",
+        "96.2%",  # rcpc_timely's England figure
     ):
         assert expected in scorecard, expected
     for rag in ("\u25a0 R Red", "\u25cf G Green", "\u25cb N/A"):
         assert rag in scorecard
+    # SPC: the icon's letter and the words, never the colour alone
+    assert "L Concerning ? Hit and miss" in scorecard  # rcpc_timely, cla_reviews_timely
+    assert "H Unusual \u2013 No target" in scorecard  # contacts, referrals
     # every indicator on the one scorecard page, with the page its details are on
     assert scorecard.count("\u25a0 R Red") + scorecard.count("\u25cf G Green") >= 4
     assert "Aug-13" in scorecard and "Aug-12" in scorecard
+    # previous values on the basis of the rating: referrals' rate a year earlier (561.8 per
+    # 10,000, the fixture's), not its count of 385
+    assert re.search(r"Referrals Received Per Month .*561\.8", scorecard)
+    referrals_row = scorecard.split("Referrals Received Per Month", 1)[1].split("Children", 1)[0]
+    assert " 385 " not in f" {referrals_row} "
 
 
 def _has_all(page: str, expected: tuple[str, ...]) -> None:
@@ -184,7 +212,6 @@ def test_indicator_pages_carry_every_field_and_value(pdf_pages):
     _has_all(
         referrals,
         (
-            "Code referrals",
             "Responsible officer",
             "Service Manager, Multi-Agency Safeguarding Hub",
             "Full description Total referrals received in month",
@@ -195,23 +222,27 @@ def test_indicator_pages_carry_every_field_and_value(pdf_pages):
             "Current value",
             "489",
             "Rate per 10,000 (rolling 12 months)",
-            "1,060.66",
+            "1,060.7",
             "Overall assessment",
             "\u25a0 R Red",
             "Target",
             "450.0-600.0 per 10,000",
             "Illustrative target",
+            "Amber: outside the band by up to 50.0 per 10,000.",
             "Referrals Received Per Month - Trend",
+            "Special cause: neither better nor worse (above the upper limit)",
+            "Assurance \u2013 No target",
+            "Charted and read on the monthly count",
             "Direction of travel (comparator with last year)",
             "\u2191 Increased",
             "Previous values",
             "Aug-13 385",
             "Aug-12 294",
-            "Aug-13 rate per 10,000 561.77",
+            "Aug-13 rate per 10,000 561.8",
             "Comparators (illustrative)",
-            "England 2012/13 520.70",
-            "Statistical neighbours 2012/13 512.40",
-            "West Midlands 2012/13 545.10",
+            "England 2012/13 520.7",
+            "Statistical neighbours 2012/13 512.4",
+            "West Midlands 2012/13 545.1",
             "Measure period",
             "In month",
             "Comments The current figure of 489 is in respect of the month of August 2014",
@@ -220,23 +251,33 @@ def test_indicator_pages_carry_every_field_and_value(pdf_pages):
     contacts = _page_for(pdf_pages, "Contacts Received Per Month")
     _has_all(contacts, ("567", "Aug-13 441", "Aug-12 257", "\u25cb N/A", "Increased"))
     cla = _page_for(pdf_pages, "Looked After Children Reviews in Timescale")
-    _has_all(cla, ("82.86%", "\u25a0 R Red", "95.00%", "Aug-13 97.10%"))
+    _has_all(cla, ("82.9%", "\u25a0 R Red", "95.0%", "Aug-13 97.1%"))
+    _has_all(
+        cla,
+        (
+            "Special cause: concerning (below the lower limit)",
+            "Hit and miss: the target is within the process limits",
+            "Amber: up to 5.0 percentage points below the target.",
+        ),
+    )
+    assert "Code" not in cla.split("Comments")[0]  # no developer code beside the title
 
 
 def test_missing_comment_says_so(pdf_pages):
     cp = _page_for(pdf_pages, "Children Subject to a Child Protection Plan")
     assert "Comments No commentary provided" in cp
-    _has_all(cp, ("475", "54.85", "\u25cf G Green", "55.40 per 10,000", "Month end (snapshot)"))
+    _has_all(cp, ("475", "54.9", "\u25cf G Green", "55.4 per 10,000", "Month end (snapshot)"))
 
 
-def test_automatic_facts_small_numbers_and_three_month_sentence(pdf_pages):
+def test_key_figures_small_numbers_and_three_month_sentence(pdf_pages):
     rcpc = _page_for(pdf_pages, "Review Child Protection Conferences in Timescale")
     assert "Only 15 review child protection conferences were held" in rcpc  # human comment
-    assert "Numerator 13; denominator 15." in rcpc
-    assert "Small numbers: one record moves this figure by 6.67 points" in rcpc
+    assert "KEY FIGURES \u2022 Numerator 13; denominator 15." in rcpc  # heading upper-cased
+    assert "automatic facts" not in rcpc.lower()
+    assert "Small numbers: one record moves this figure by 6.7 points" in rcpc
     assert (
         "During June, July and August 2014, 139 review conferences were held, of which "
-        "132 (94.96%) were in timescale." in rcpc
+        "132 (95.0%) were in timescale." in rcpc
     )
     cla = _page_for(pdf_pages, "Looked After Children Reviews in Timescale")
     assert "Numerator 29; denominator 35." in cla
@@ -250,15 +291,23 @@ def test_data_quality_section(pdf_pages):
     assert (
         "330 early help episodes (CAFs) have been closed as part of the data cleansing action "
         "plan since May 2014: 4 of the 8 localities have completed the data cleansing work, and "
-        "the others have completed between 72.50% and 85.71%." in text
+        "the others have completed between 72.5% and 85.7%." in text
     )
-    assert "Market Town 40 29 24 72.50% In progress" in text
+    assert "Market Town 40 29 24 72.5% In progress" in text
+    # in words for the board; the check names and file names are in the technical annex
+    section = text.split("Data quality and cleansing", 2)[2].split("Contacts Received")[0]
+    assert (
+        "2 data quality checks found 75 failing records as at the end of Aug-14 (45 at the end "
+        "of Jul-14)." in section
+    )
+    assert "ssd_" not in section and ".csv" not in section
     assert "Rural 0 0 0 N/A" in text and "No stale backlog" in text
     assert "As at the end of August 2014: 4 placements." in text
     assert "The child has a later placement 2" in text
     assert "has yet to be reflected in the charts" in text
-    # failures by reporting month, up to August and never after it
-    assert "failures by reporting month" in text
+    # failures by reporting month, up to August and never after it (the technical annex)
+    annex = _page_for(pdf_pages, "Annex B: technical data-quality details")
+    assert "failures by reporting month" in annex and "ssd_cp_plans.csv 2,000 1 0" in annex
     assert "ssd_cla_placement_cross_table 20 41 72" in text
     assert "ssd_cp_plans_cross_table 5 4 3" in text
     assert "1 further check found no failing records" in text
@@ -398,3 +447,161 @@ def test_month_outside_the_data_is_refused_before_writing(pack, tmp_path):
     finally:
         con.close()
     assert not (tmp_path / "refused" / "2016-01").exists()
+
+
+# --- the summary page, SPC on the charts, page images ---------------------------------------
+
+
+def _pdf_page_text(pack, number: int) -> str:
+    text = subprocess.run(
+        [_poppler("pdftotext"), "-f", str(number), "-l", str(number), str(pack["board_pack_pdf"]),
+         "-"],
+        check=True, capture_output=True, text=True,
+    ).stdout  # fmt: skip
+    return " ".join(text.split())
+
+
+def test_the_summary_is_page_two_with_counts_changes_and_exceptions(pack):
+    summary = _pdf_page_text(pack, 2)
+    assert summary.startswith("Improvement Board Performance Report - August 2014 Summary")
+    # the fixture's August: referrals, rcpc_timely, cla_reviews_timely red; cp_children green;
+    # contacts no target. SPC: 3 concerning, 2 unusual (neither better nor worse)
+    assert "Ratings and statistical signals, August 2014 (5 indicators)" in summary
+    html = pack["board_pack_html"].read_text(encoding="utf-8")
+    counts = html.split('<table class="summary-counts">', 1)[1].split("</table>", 1)[0]
+    headings = [" ".join(re.sub(r"<[^>]+>", " ", h).split()) for h in
+                re.findall(r"<th[^>]*>(.*?)</th>", counts)]  # fmt: skip
+    assert headings == [
+        "\u25a0 R Red", "\u25b2 A Amber", "\u25cf G Green", "\u25cb N/A no target",
+        "H Concerning", "H Improving", "H Unusual", "\u223c Common cause",
+    ]  # fmt: skip
+    assert re.findall(r'<td class="count">(\d+)</td>', counts) == [
+        "3", "0", "1", "1", "3", "0", "2", "0",
+    ]  # fmt: skip
+    # what changed since July, from July's own ratings and SPC readings in the marts
+    assert "What changed since July 2014" in summary
+    assert (
+        "\u2022 New reds: Review Child Protection Conferences in Timescale (86.7%); Looked After "
+        "Children Reviews in Timescale (82.9%)." in summary
+    )
+    assert (
+        "Ratings that moved: Children Subject to a Child Protection Plan from Amber to Green; "
+        "Review Child Protection Conferences in Timescale from Green to Red; Looked After "
+        "Children Reviews in Timescale from Green to Red." in summary
+    )
+    assert (
+        "Statistical signals that appeared: Review Child Protection Conferences in Timescale "
+        "(special cause concerning: below the lower limit); Looked After Children Reviews in "
+        "Timescale (special cause concerning: below the lower limit)." in summary
+    )
+    exceptions = summary.split("Exceptions", 1)[1]
+    order = [
+        exceptions.index(name)
+        for name in ("Review Child Protection", "Looked After Children", "Referrals Received",
+                     "Children Subject to a")
+    ]  # fmt: skip
+    assert order == sorted(order)  # reds first, those with most reasons first
+    assert "rated red (1,060.7 per 10,000 against a target of 450.0-600.0 per 10,000)" in summary
+    assert "Contacts Received" not in exceptions.split("Exceptions:")[0]  # nothing to flag
+
+
+def test_key_messages_state_figures_found_on_the_pages_they_name(pack, pdf_pages):
+    from pipelines.pack.commentary import load_commentary
+    from pipelines.pack.context import build_context
+
+    settings = _settings(pack["root"])
+    con = duckdb.connect(str(settings.database), read_only=True)
+    try:
+        ctx = build_context(con, MONTH, settings, load_commentary(settings.commentary_dir, MONTH))
+    finally:
+        con.close()
+    messages = ctx.summary["key_messages"]
+    assert 3 <= len(messages) <= 5
+    summary = _pdf_page_text(pack, 2)
+    for message in messages:
+        assert " ".join(message.text.split()) in summary
+        if message.sources:  # and, in print, the pages the figures are on
+            pages = [pdf_pages.index(_page_for(pdf_pages, s.name)) + 1 for s in message.sources]
+            assert f"{' '.join(message.text.split())} (p. {', '.join(map(str, pages))})" in summary
+        for source in message.sources:
+            page = _page_for(pdf_pages, source.name)
+            stated = re.search(re.escape(source.name) + r" \(([^)]+)\)", message.text)
+            if stated is None:  # the count sentence: its sources are the reds it counts
+                assert message.text.startswith("3 of the 4") and source.rag == "Red"
+                continue
+            # the figure it states for the indicator is its rated or SPC figure, and that
+            # figure is on the indicator's own page
+            assert stated.group(1) in (source.figure, source.spc_shown), message.text
+            figure = stated.group(1).removesuffix(" per 10,000").removesuffix(" in the month")
+            assert figure in page, (source.code, figure)
+    first = messages[0]
+    assert first.text == (
+        "3 of the 4 indicators with a target are rated red, 0 amber and 1 green; 1 has no target."
+    )
+    assert [s.code for s in first.sources] == ["referrals", "rcpc_timely", "cla_reviews_timely"]
+
+
+def _chart_svgs(html: str) -> dict[str, str]:
+    """The decoded SVG of each indicator page's trend chart, by indicator anchor."""
+    import base64
+
+    charts = {}
+    for section in re.findall(r'<section class="page indicator" id="([^"]+)">(.*?)</section>',
+                              html, re.S):  # fmt: skip
+        anchor, body = section
+        uri = re.search(r'<img src="data:image/svg\+xml;base64,([^"]+)"', body).group(1)
+        charts[anchor] = base64.b64decode(uri).decode("utf-8")
+    return charts
+
+
+def test_spc_limits_and_signals_are_drawn_on_the_charts(pack):
+    html = pack["board_pack_html"].read_text(encoding="utf-8")
+    svgs = _chart_svgs(html)
+    assert len(svgs) == 5
+    for anchor, svg in svgs.items():
+        # every indicator of the fixture has limits in the charted months
+        for gid in ("spc-mean", "spc-upper-limit", "spc-lower-limit"):
+            assert f'id="{gid}"' in svg, (anchor, gid)
+    # the August point of cla_reviews_timely is below its lower limit: marked as concerning
+    assert 'id="spc-signal-concerning"' in svgs["ind-cla_reviews_timely"]
+    assert 'id="spc-signal-improving"' not in svgs["ind-cla_reviews_timely"]
+    # the alternative text says so
+    assert re.search(
+        r'alt="Line chart of Looked After Children Reviews in Timescale[^"]*the process mean '
+        r"and limits, with 1 month of special cause variation marked",
+        html,
+    )
+    # monthly counts are bars (referrals: in month, its target on the rolling rate)
+    assert re.search(r'alt="Bar chart of Referrals Received Per Month \(number in the month\)',
+                     html)  # fmt: skip
+
+
+def test_page_images_show_the_summary_and_an_indicator_page(pack, tmp_path):
+    """pdftoppm makes the images a person would look at; here, that the summary page and an
+    indicator page have content and the SPC icons' colours (the colour is never the only cue:
+    the letters and words are checked in the text tests)."""
+    subprocess.run(
+        [_poppler("pdftoppm"), "-png", "-r", "50", "-f", "2", "-l", "2",
+         str(pack["board_pack_pdf"]), str(tmp_path / "summary")],
+        check=True,
+    )  # fmt: skip
+    (image,) = tmp_path.glob("summary*.png")
+    with Image.open(image) as png:
+        rgb = png.convert("RGB")
+        colours = {colour for _, colour in rgb.getcolors(maxcolors=1 << 20)}
+        assert rgb.convert("L").getextrema()[0] < 128
+    # the concerning icon's orange (#a34700) is on the summary page, near enough at 50 dpi
+    assert any(abs(r - 0xA3) < 30 and abs(g - 0x47) < 30 and b < 40 for r, g, b in colours)
+
+
+@pytest.mark.ui
+def test_the_summary_icons_and_annexes_pass_axe_core(pack):
+    """The new pages (summary, SPC icons, glossary, annexes) on the fixture's pack, in Chromium
+    offline with axe-core's WCAG 2.2 A/AA rules (test_accessibility.py does the demo's)."""
+    from axe import chromium, offline_page
+
+    with chromium() as browser, offline_page(browser, pack["board_pack_html"]) as page:
+        assert page.blocked == []
+        assert "Key messages" in page.text() and "Annex B" in page.text()
+        violations = page.axe()
+    assert violations == [], "\n".join(map(str, violations))

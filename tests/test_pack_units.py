@@ -17,7 +17,9 @@ from pipelines.pack.formatting import (
     fmt_count,
     fmt_percent,
     fmt_rate,
+    fmt_target_text,
     months_phrase,
+    number_convention,
     rag_text,
 )
 from pipelines.pack.html import css_string, render_html
@@ -44,7 +46,7 @@ def test_three_month_sentence_in_the_seed_words():
     series = [_point("2014-06", 62, 64), _point("2014-07", 57, 60), _point("2014-08", 13, 15)]
     assert three_month_sentence(RCPC, series, dt.date(2014, 8, 1)) == (
         "During June, July and August 2014, 139 review conferences were held, of which "
-        "132 (94.96%) were in timescale."
+        "132 (95.0%) were in timescale."
     )
 
 
@@ -52,7 +54,7 @@ def test_three_month_sentence_across_a_year_end_and_singulars():
     series = [_point("2013-11", 0, 0), _point("2013-12", 1, 1), _point("2014-01", 0, 0)]
     assert three_month_sentence(RCPC, series, dt.date(2014, 1, 1)) == (
         "During November and December 2013 and January 2014, 1 review conference was held, "
-        "of which 1 (100.00%) was in timescale."
+        "of which 1 (100.0%) was in timescale."
     )
 
 
@@ -71,7 +73,7 @@ def test_three_month_sentence_needs_all_three_months_and_a_flow_indicator():
 
 def test_small_numbers_warning():
     assert small_numbers_text({"denominator": 8, "small_numbers": True}) == (
-        "Small numbers: one record moves this figure by 12.50 points (denominator 8)."
+        "Small numbers: one record moves this figure by 12.5 points (denominator 8)."
     )
     assert small_numbers_text({"denominator": 35, "small_numbers": False}) is None
     assert small_numbers_text({"denominator": 0, "small_numbers": True}) is None
@@ -235,8 +237,19 @@ def test_charts_are_deterministic_svg():
 
 def test_formats():
     assert fmt_count(1234.0) == "1,234"
-    assert fmt_percent(94.9640) == "94.96%"
-    assert fmt_rate(1060.664) == "1,060.66"
+    assert fmt_percent(94.9640) == "95.0%"
+    assert fmt_rate(1060.664) == "1,060.7"
+    # halves away from zero, as the models round (Python's round() would give 0.1 and 2.6)
+    assert fmt_percent(0.15) == "0.2%" and fmt_rate(2.65) == "2.7" and fmt_rate(-2.65) == "-2.7"
+    assert fmt_percent(-0.04) == "0.0%"  # never "-0.0%"
+    with number_convention(2):
+        assert fmt_percent(94.9640) == "94.96%" and fmt_rate(1060.664) == "1,060.66"
+        assert fmt_target_text("450.0-600.0") == "450.00-600.00"
+    with number_convention(0):
+        assert fmt_percent(94.5) == "95%" and fmt_rate(12345.4) == "12,345"
+    assert fmt_percent(94.9640) == "95.0%"  # the convention ends with its block
+    assert fmt_target_text("95.00%") == "95.0%" and fmt_target_text("12") == "12"
+    assert fmt_target_text(None) == "N/A"
     assert fmt_count(None) == fmt_percent(float("nan")) == "N/A"
     assert months_phrase([dt.date(2014, 6, 1), dt.date(2014, 7, 1), dt.date(2014, 8, 1)]) == (
         "June, July and August 2014"
@@ -273,3 +286,70 @@ def test_many_caveats_are_capped_with_a_count_of_the_rest():
     assert facts[0].text == "Data quality: 5 records: problem 5."  # largest first
     assert facts[-1].text.startswith(f"Data quality: {6 - MAX_CAVEATS} further warnings")
     assert len(caveat_facts(["one."])) == 1
+
+
+def test_decimal_places_setting():
+    from pipelines.settings import SettingsError
+
+    assert Settings().decimal_places == 1  # the government convention
+    assert Settings(decimals="2").decimal_places == 2
+    assert Settings(decimals=" 0 ").decimal_places == 0
+    for wrong in ("one", "1.5", "4", "-1"):
+        with pytest.raises(SettingsError, match="BOARDPACK_DECIMAL_PLACES"):
+            Settings(decimals=wrong).check()
+
+
+def test_looked_after_caveat_amber_rule_and_date_of_issue():
+    from pipelines.pack.context import amber_rule, issue_date, looked_after_caveat
+    from pipelines.pack.data import ExtractLoad
+
+    aug = dt.date(2014, 8, 1)
+    effect = [
+        {"month": dt.date(2014, 7, 1), "looked_after_only_suspect_placements": 9},
+        {"month": aug, "looked_after_only_suspect_placements": 3},
+    ]
+    assert looked_after_caveat(dq.Unended([], effect), aug) == (
+        "the count of children looked after includes 3 children whose every open placement "
+        "may have ended (unended placements: see the data quality section)."
+    )
+    none_now = [{"month": aug, "looked_after_only_suspect_placements": 0}]
+    assert looked_after_caveat(dq.Unended([], none_now), aug) is None
+    assert looked_after_caveat(dq.Unended([], []), aug) is None
+
+    base = {"target_measure": "value", "rate_basis": "none", "unit": "percent",
+            "target_text": "95.00%", "target_low": None, "target_high": None}  # fmt: skip
+    higher = {**base, "indicator_guide": "higher", "amber_tolerance": 5.0}
+    assert amber_rule(higher) == "Amber: up to 5.0 percentage points below the target."
+    assert amber_rule({**higher, "indicator_guide": "lower", "amber_tolerance": 2.0}) == (
+        "Amber: up to 2.0 percentage points above the target."
+    )
+    assert amber_rule({**higher, "amber_tolerance": None}) == (
+        "No amber: a figure that misses the target is red."
+    )
+    band = {**base, "unit": "count", "target_measure": "rate", "rate_basis": "rolling_12",
+            "target_text": "450.0-600.0", "target_low": 450.0, "target_high": 600.0,
+            "indicator_guide": "neither", "amber_tolerance": 50.0}  # fmt: skip
+    assert amber_rule(band) == "Amber: outside the band by up to 50.0 per 10,000."
+    assert amber_rule({**base, "target_text": "N/A", "amber_tolerance": 5.0}) == ""
+
+    loads = [ExtractLoad("a.csv", dt.datetime(2014, 9, 15, 2, 10)),
+             ExtractLoad("b.csv", dt.datetime(2014, 9, 16, 0, 5))]  # fmt: skip
+    assert issue_date(dt.date(2014, 8, 31), loads) == dt.date(2014, 9, 16)
+    assert issue_date(dt.date(2014, 8, 31), []) == dt.date(2014, 8, 31)
+
+
+def test_spc_icons_have_letters_and_words():
+    from pipelines.pack.formatting import assurance_icon, variation_icon
+
+    concerning = variation_icon("Special cause concerning", "lower")
+    assert (concerning.letter, concerning.short, concerning.css) == (
+        "L",
+        "Concerning",
+        "spc-concerning",
+    )
+    assert variation_icon("Special cause improving", "higher").letter == "H"
+    assert variation_icon("Common cause").short == "Common cause"
+    assert variation_icon(None).short == "Not enough data"
+    assert assurance_icon("Target consistently missed").letter == "F"
+    assert assurance_icon("Hit and miss").letter == "?"
+    assert assurance_icon("No target").short == "No target"

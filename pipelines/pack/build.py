@@ -23,7 +23,7 @@ import duckdb
 
 from pipelines.pack.commentary import DATA_QUALITY_SECTION, load_commentary
 from pipelines.pack.context import build_context
-from pipelines.pack.formatting import parse_month
+from pipelines.pack.formatting import number_convention, parse_month
 from pipelines.pack.html import render_html
 from pipelines.pack.indicators_csv import write_indicators_csv
 from pipelines.pack.pdf import ChromiumPrinter, PrintedPdf
@@ -68,9 +68,9 @@ def build_board_pack(
 def build_pack(con: duckdb.DuckDBPyConnection, month: str, settings: Settings) -> BuiltPack:
     """Write the month's pack files and review page. Raises CommentaryContradictsFiguresError,
     before anything is written, when a comment contradicts its figures and
-    BOARDPACK_COMMENTARY_BLOCKS is on."""
+    BOARDPACK_COMMENTARY_BLOCKS is on. Every figure follows the settings' number convention."""
     # The browser starts now, in its own thread, while the figures and charts are computed.
-    with ChromiumPrinter() as printer:
+    with number_convention(settings.decimal_places), ChromiumPrinter() as printer:
         return _build_pack(con, month, settings, printer)
 
 

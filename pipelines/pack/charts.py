@@ -41,7 +41,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
-from pipelines.pack.formatting import as_float, fmt_by_kind
+from pipelines.pack.formatting import as_float, fmt_by_kind, fmt_percent
 
 _RC = {
     # Labels are plain text: locality, check and indicator names come from the data and the
@@ -207,7 +207,7 @@ def trend_figure(series: TrendSeries) -> Figure:
     (a line, or monthly bars), the same months a year earlier, the target line or band,
     comparators as reference lines and the SPC mean, limits and signals where given."""
     with mpl.rc_context(_RC):
-        fig = Figure(figsize=(6.9, 2.4))
+        fig = Figure(figsize=(6.9, 2.15))
         ax = fig.add_subplot()
         x = list(range(len(series.labels)))
         spc = series.spc
@@ -303,12 +303,18 @@ def _draw_spc(ax, x: list[int], spc: SpcLines, y: YRange) -> list:
     def clipped(values: Sequence[float | None]) -> list[float]:
         return [math.nan if v is None else min(max(v, y.bottom), y.top) for v in values]
 
-    (mean,) = ax.plot(x, _nan(spc.mean), color=SPC_LINE, linewidth=0.9, label="Mean", zorder=1)
+    # The gids name the lines in the SVG (tests read them back from the pack's charts).
+    (mean,) = ax.plot(
+        x, _nan(spc.mean), color=SPC_LINE, linewidth=0.9, label="Mean", zorder=1, gid="spc-mean"
+    )
     (limits,) = ax.plot(
         x, clipped(spc.upper), color=SPC_LINE, linestyle=(0, (4, 2)), linewidth=0.8,
-        label="Process limits", zorder=1,
+        label="Process limits", zorder=1, gid="spc-upper-limit",
     )  # fmt: skip
-    ax.plot(x, clipped(spc.lower), color=SPC_LINE, linestyle=(0, (4, 2)), linewidth=0.8, zorder=1)
+    ax.plot(
+        x, clipped(spc.lower), color=SPC_LINE, linestyle=(0, (4, 2)), linewidth=0.8, zorder=1,
+        gid="spc-lower-limit",
+    )  # fmt: skip
     return [mean, limits]
 
 
@@ -324,6 +330,7 @@ def _draw_signals(ax, x: list[int], values: Sequence[float | None], spc: SpcLine
             handle = ax.scatter(
                 [i for i, _ in points], [v for _, v in points], s=30, marker=marker,
                 color=colour, edgecolors="white", linewidths=0.5, zorder=5, label=label,
+                gid=f"spc-signal-{kind}",
             )  # fmt: skip
             handles.append(handle)
     return handles
@@ -356,7 +363,7 @@ def cleansing_chart(localities: list[str], pcts: list[float | None], done: list[
             ax.text(
                 min(value, 100) + 1.5,
                 yi,
-                f"{value:,.2f}%" + (" complete" if complete else ""),
+                fmt_percent(value) + (" complete" if complete else ""),
                 va="center",
                 fontsize=7,
             )

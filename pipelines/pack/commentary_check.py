@@ -35,7 +35,13 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from pipelines.pack.formatting import add_months, as_float, fmt_by_kind, short_month
+from pipelines.pack.formatting import (
+    add_months,
+    as_float,
+    fmt_by_kind,
+    fmt_target_text,
+    short_month,
+)
 
 PREFIX = "Commentary check: "
 
@@ -309,7 +315,7 @@ def _rating_claims(code: str, clause: str, fig: Figures) -> Iterable[Contradicti
         colour = match.group("colour").title()
         if rag == "N/A" or colour == rag:
             continue  # no rating to contradict (no target), or it agrees
-        target = fig.row.get("target_text") or "none"
+        target = fmt_target_text(fig.row.get("target_text") or "none")
         yield Contradiction(
             code,
             f"the comment says {_quote(clause, start, end, 0)}",
@@ -322,7 +328,7 @@ def _target_claims(code: str, clause: str, fig: Figures) -> Iterable[Contradicti
     if rag == "N/A":
         return  # no target to meet or miss
     value = fig.measure()
-    target = fig.row.get("target_text") or ""
+    target = fmt_target_text(fig.row.get("target_text") or "")
     claims = []
     for match in _TARGET_MET.finditer(clause):
         negated = _negated(clause, match.start()) or bool(

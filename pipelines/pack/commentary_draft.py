@@ -27,6 +27,7 @@ from pipelines.pack.formatting import (
     as_float,
     fmt_by_kind,
     fmt_count,
+    fmt_target_text,
     month_label,
     parse_month,
     short_month,
@@ -115,7 +116,7 @@ def key_figures(row: Mapping[str, object], month: dt.date) -> str:
         parts[0] += f" ({fmt_count(row.get('numerator'))} of {fmt_count(row.get('denominator'))})"
     if on_rate:
         parts[0] += f", rate per 10,000 {fmt_by_kind(row.get('rate_per_10k'), 'rate')}"
-    target = str(row.get("target_text") or MISSING)
+    target = fmt_target_text(row.get("target_text"))
     rag = str(row.get("rag") or MISSING)
     parts.append("no target" if target == MISSING else f"{rag} against {target}")
     last_year = row.get("previous_1y_rate") if on_rate else row.get("previous_1y")

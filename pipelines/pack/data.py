@@ -56,6 +56,7 @@ PACK_COLUMNS: dict[str, list[str]] = {
         "measure_period",
         "indicator_guide",
         "is_illustrative_target",
+        "amber_tolerance",
         "counted_singular",
         "counted_plural",
         "counted_verb",

@@ -27,6 +27,9 @@ EFFECT_COLUMNS = [
     ("suspect_placements", "Suspect placements"),
 ]
 EFFECT_MONTHS = 6
+# The indicator whose count the unended placements inflate (the effect model's
+# children_looked_after is its figure): its scorecard row and page carry the caveat.
+LOOKED_AFTER_INDICATOR = "cla_children"
 
 
 @dataclass
@@ -241,7 +244,31 @@ def data_quality_section(
         "check_trend": trend,
         "check_trend_chart": trend_chart,
         "statutory_returns": statutory_returns(con, start),
+        "check_summary": check_summary(trend),
     }
+
+
+def check_summary(trend: CheckTrend | None) -> str | None:
+    """The checks in words for the board: how many found failing records this month, how many
+    records in all, and against last month (the check names are in the technical annex)."""
+    if trend is None or not trend.rows:
+        return None
+    now = [values[-1] or 0 for _, values in trend.rows]
+    failing = sum(1 for n in now if n)
+    total = sum(now)
+    checks = "check" if failing == 1 else "checks"
+    records = "record" if total == 1 else "records"
+    text = (
+        f"{failing} data quality {checks} found {fmt_count(total)} failing {records} as at the "
+        f"end of {trend.periods[-1]}"
+    )
+    if len(trend.periods) >= 2:
+        before = sum(values[-2] or 0 for _, values in trend.rows)
+        if before == total:
+            text += f", the same as at the end of {trend.periods[-2]}"
+        else:
+            text += f" ({fmt_count(before)} at the end of {trend.periods[-2]})"
+    return text + "."
 
 
 def _cleansing_sentence(cleansing: Cleansing) -> str:

@@ -1,4 +1,4 @@
-"""Automatic facts printed under the team's comment on each indicator page.
+"""Key figures printed under the team's comment on each indicator page ("Key figures").
 
 They say what a reader needs to judge the figure and that the seed pack's authors had to type
 by hand: the numerator and denominator, a small-numbers warning, the three-month figure for
@@ -76,12 +76,21 @@ def indicator_facts(
     return facts
 
 
+# A field name in brackets after its label, "CIN Closure Date (cine_close_date)": for the team,
+# not the board (the checks' own pages, Data Docs, keep them).
+_FIELD_NAME = re.compile(r"\s*\((?:[a-z0-9]+_)+[a-z0-9]+\)")
+
+
 def caveat_facts(caveats: list[str]) -> list[Fact]:
     """The MAX_CAVEATS caveats touching the most records, then a count of the rest.
     pipelines.quality starts each sentence with its record count ("24 CLA placement records:
-    ...") and orders them by table; the board needs the largest first."""
+    ...") and orders them by table; the board needs the largest first. Field names in
+    brackets are left out: the label before them says it in words."""
     ordered = sorted(caveats, key=lambda text: -_leading_count(text))  # stable for ties
-    shown = [Fact("caveat", f"Data quality: {text}") for text in ordered[:MAX_CAVEATS]]
+    shown = [
+        Fact("caveat", f"Data quality: {_FIELD_NAME.sub('', text)}")
+        for text in ordered[:MAX_CAVEATS]
+    ]
     rest = len(caveats) - MAX_CAVEATS
     if rest > 0:
         more = "warning" if rest == 1 else "warnings"

@@ -1,8 +1,13 @@
 """Number, month, RAG and direction formats: one place, so the PDF, HTML and xlsx agree.
 
-Conventions (the board reads them side by side with last month's pack): percentages to 2 dp
-with a % sign, rates per 10,000 to 2 dp, counts as whole numbers, all with thousands separators.
-A missing figure is "N/A", never blank and never 0.
+The number convention (the government's for published statistics, and the board reads them
+side by side with last month's pack): percentages and rates per 10,000 to 1 decimal place by
+default (BOARDPACK_DECIMAL_PLACES), halves rounded away from zero as the models round; counts as
+whole numbers; all with thousands separators. A missing figure is "N/A", never blank and never 0.
+
+The decimal places are held in a context variable, set once per pack by `number_convention`
+(pipelines/pack/build.py, from the settings), so every formatter, chart label and sentence of
+one pack follows the same convention without the setting being passed to each of them.
 """
 
 from __future__ import annotations
@@ -11,12 +16,43 @@ import calendar
 import datetime as dt
 import math
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
+
+from pipelines.settings import DEFAULT_DECIMAL_PLACES
 
 MISSING = "N/A"
 
 _MONTH_RE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+
+_DECIMALS: ContextVar[int] = ContextVar("boardpack_decimal_places", default=DEFAULT_DECIMAL_PLACES)
+
+
+@contextmanager
+def number_convention(places: int) -> Iterator[None]:
+    """Format percentages, rates and points to `places` decimal places within the block."""
+    token = _DECIMALS.set(places)
+    try:
+        yield
+    finally:
+        _DECIMALS.reset(token)
+
+
+def decimal_places() -> int:
+    return _DECIMALS.get()
+
+
+def fmt_decimal(value: float, places: int | None = None) -> str:
+    """A number to the convention's decimal places with thousands separators, halves away from
+    zero (Python's own rounding would give 0.125 -> 0.12 and 2.675 -> 2.67)."""
+    places = decimal_places() if places is None else places
+    exact = Decimal(repr(float(value))).quantize(Decimal(1).scaleb(-places), ROUND_HALF_UP)
+    if exact == 0:
+        exact = abs(exact)  # never "-0.0"
+    return f"{exact:,.{places}f}"
 
 
 def as_float(value: object) -> float | None:
@@ -39,17 +75,17 @@ def fmt_count(value: object) -> str:
 
 def fmt_rate(value: object) -> str:
     number = as_float(value)
-    return MISSING if number is None else f"{number:,.2f}"
+    return MISSING if number is None else fmt_decimal(number)
 
 
 def fmt_percent(value: object) -> str:
     """Values are stored as 0-100 (value = 100 * numerator / denominator)."""
     number = as_float(value)
-    return MISSING if number is None else f"{number:,.2f}%"
+    return MISSING if number is None else f"{fmt_decimal(number)}%"
 
 
 def fmt_points(value: float) -> str:
-    return f"{value:,.2f}"
+    return fmt_decimal(value)
 
 
 def fmt_by_kind(value: object, kind: str) -> str:
@@ -166,3 +202,71 @@ def movement_arrow(current: object, previous: object) -> str:
     if math.isclose(now, before, abs_tol=1e-9):
         return "\u2192"  # →
     return "\u2191" if now > before else "\u2193"  # ↑ ↓
+
+
+_DECIMAL_IN_TEXT = re.compile(r"\d[\d,]*\.\d+")
+
+
+def fmt_target_text(text: object) -> str:
+    """The mart's wording of a target ("95.00%", "450.0-600.0", "55.40") with its decimals in
+    the pack's convention ("95.0%", "450.0-600.0", "55.4"); whole numbers are left as they are."""
+    given = "" if text is None else str(text).strip()
+    if not given:
+        return MISSING
+    return _DECIMAL_IN_TEXT.sub(lambda m: fmt_decimal(float(m.group().replace(",", ""))), given)
+
+
+# --- statistical process control: icon letter + words, never colour alone -----------------
+
+
+@dataclass(frozen=True)
+class SpcIcon:
+    """How the pack shows one SPC reading (NHS England's Making Data Count icons): a letter
+    in a coloured circle (the colour lives in the stylesheet), always beside words."""
+
+    reading: str  # the model's words ("Special cause concerning")
+    letter: str  # in the circle: H/L higher/lower, P pass, F fail, ? hit and miss
+    short: str  # the scorecard's words (its column heading says which reading)
+    text: str  # the indicator page's words
+    css: str
+
+
+def variation_icon(variation: object, direction: object = None) -> SpcIcon:
+    """marts.indicator_spc's spc_variation (and signal_direction: which way the special cause
+    points, shown as H or L as in Making Data Count's icons)."""
+    reading = str(variation or "Not enough data")
+    letter = {"higher": "H", "lower": "L"}.get(str(direction or ""), "!")
+    icons = {
+        "Common cause": ("\u223c", "Common cause", "Common cause variation only", "spc-common"),
+        "Special cause improving": (
+            letter, "Improving", "Special cause: improving", "spc-improving",
+        ),
+        "Special cause concerning": (
+            letter, "Concerning", "Special cause: concerning", "spc-concerning",
+        ),
+        "Special cause neither": (
+            letter, "Unusual", "Special cause: neither better nor worse", "spc-neither",
+        ),
+    }  # fmt: skip
+    found = icons.get(reading)
+    if found is None:  # "Not enough data", "No figure"
+        return SpcIcon(reading, "\u2013", reading, f"{reading} for process limits yet", "spc-none")
+    return SpcIcon(reading, *found)
+
+
+def assurance_icon(assurance: object) -> SpcIcon:
+    """marts.indicator_spc's spc_assurance: can the process be relied on to meet the target?"""
+    reading = str(assurance or "Not enough data")
+    icons = {
+        "Target consistently met": ("P", "Met", "Target consistently met", "spc-pass"),
+        "Target consistently missed": ("F", "Missed", "Target consistently missed", "spc-fail"),
+        "Hit and miss": (
+            "?", "Hit and miss", "Hit and miss: the target is within the process limits",
+            "spc-hitmiss",
+        ),
+        "No target": ("\u2013", "No target", "No target", "spc-none"),
+    }  # fmt: skip
+    found = icons.get(reading)
+    if found is None:
+        return SpcIcon(reading, "\u2013", reading, f"{reading} for process limits yet", "spc-none")
+    return SpcIcon(reading, *found)

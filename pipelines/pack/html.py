@@ -12,13 +12,26 @@ from pipelines.pack.context import PackContext
 from pipelines.pack.formatting import (
     RAG_NONE,
     RAG_STYLES,
+    assurance_icon,
     fmt_count,
     fmt_percent,
     long_date,
+    rag_style,
     short_month,
+    variation_icon,
 )
 
 TEMPLATE = "board_pack.html.j2"
+# The SPC icons the legends, the summary and the glossary show.
+SPC_LEGEND = {
+    "common": variation_icon("Common cause"),
+    "improving": variation_icon("Special cause improving", "higher"),
+    "concerning": variation_icon("Special cause concerning", "higher"),
+    "neither": variation_icon("Special cause neither", "higher"),
+    "pass": assurance_icon("Target consistently met"),
+    "fail": assurance_icon("Target consistently missed"),
+    "hitmiss": assurance_icon("Hit and miss"),
+}
 
 
 def css_string(text: object) -> Markup:
@@ -62,7 +75,13 @@ def environment() -> Environment:
         long_date=long_date,
         w3c_date=_w3c_date,
     )
-    env.globals.update(rag_styles=RAG_STYLES, rag_none=RAG_NONE, no_commentary=NO_COMMENTARY)
+    env.globals.update(
+        rag_styles=RAG_STYLES,
+        rag_none=RAG_NONE,
+        rag_by_word=rag_style,
+        no_commentary=NO_COMMENTARY,
+        spc_icons=SPC_LEGEND,
+    )
     return env
 
 

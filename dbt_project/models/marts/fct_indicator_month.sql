@@ -180,6 +180,8 @@ select
     catalogue.measure_period,
     catalogue.indicator_guide,
     catalogue.is_illustrative_target,
+    -- how far short of the target is amber rather than red (the pack states it)
+    catalogue.amber_tolerance,
     catalogue.counted_singular,
     catalogue.counted_plural,
     catalogue.counted_verb,

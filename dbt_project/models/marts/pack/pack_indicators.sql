@@ -39,6 +39,7 @@ select
     cast(measure_period as varchar) as measure_period,
     cast(indicator_guide as varchar) as indicator_guide,
     cast(is_illustrative_target as boolean) as is_illustrative_target,
+    cast(amber_tolerance as double) as amber_tolerance,
     cast(counted_singular as varchar) as counted_singular,
     cast(counted_plural as varchar) as counted_plural,
     cast(counted_verb as varchar) as counted_verb,
