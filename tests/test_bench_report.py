@@ -33,6 +33,7 @@ def test_targets_judge_each_scale_against_its_floor_and_the_largest_for_the_rest
     small.commentary_rerun = Measure(9.5, 8.0, 300.0)
     small.commentary_reused = ["data_quality_checks", "dbt_models", "raw_extracts"]
     small.first_step_s = 2.9
+    small.stages["pack"] = Measure(5.0, 2.0, 400.0)
     large = result("L", 2_000_000, 25.0, 75.0, 7.5, 2048.0)
     found = targets([small, large], help_s=0.4)
     verdicts = {t: (m, ok) for t, m, ok in found}
@@ -47,6 +48,8 @@ def test_targets_judge_each_scale_against_its_floor_and_the_largest_for_the_rest
     )
     assert verdicts["a run reaches its first step in < 3 s at S"] == ("2.9 s", True)
     assert verdicts["`boardpack --help` in < 1 s"] == ("0.40 s", True)
+    assert verdicts["pack step (PDF, HTML, xlsx) <= 5 s at S"] == ("5.0 s", True)
+    assert not any(t.startswith("pack step") and t.endswith(" L") for t in verdicts)  # unmeasured
     growth = verdicts["wall time grows no faster than rows, S to L"]
     assert growth == ("rows x20.0, wall x1.2", True)
 
@@ -54,11 +57,13 @@ def test_targets_judge_each_scale_against_its_floor_and_the_largest_for_the_rest
     slow = result("L", 2_000_000, 25.0, 76.0, 7.7, 2049.0)
     small.commentary_reused.append("board_pack")
     small.first_step_s = 3.0
+    small.stages["pack"] = Measure(5.1, 2.0, 400.0)
     met = {t: ok for t, _, ok in targets([small, slow], help_s=1.0)}
     assert [t for t, ok in met.items() if not ok] == [
         "whole run <= 3x the floor at L",
         "peak RSS <= 2 GB at L",
         "rerun, nothing changed, <= 10% of a full run at L",
+        "pack step (PDF, HTML, xlsx) <= 5 s at S",
         commentary,
         "a run reaches its first step in < 3 s at S",
         "`boardpack --help` in < 1 s",

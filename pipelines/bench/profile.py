@@ -5,7 +5,7 @@
   in <s>s", pipelines/quality/run.py) in the run's command log;
 * Python: a profiled run (cProfile, the standard library's deterministic profiler) read back
   with pstats: named phases (imports, Dagster's run and event bookkeeping, each step's own work,
-  Great Expectations, WeasyPrint) and the costliest functions of the project's own code.
+  Great Expectations, Chromium) and the costliest functions of the project's own code.
   cProfile slows a run down (more so for many small calls), so its seconds rank the phases;
   they are not added to the unprofiled run's times.
 """
@@ -35,7 +35,9 @@ PHASES = (
     ("  Data Docs", "pipelines/quality/data_docs.py", "(build_data_docs)"),
     ("pack step (context, charts, HTML, PDF, xlsx)", "assets/board_pack.py", "(board_pack)"),
     ("  charts (matplotlib)", "pipelines/pack/charts.py", "(_svg_data_uri)"),
-    ("  PDF (WeasyPrint)", "pipelines/pack/pdf.py", "(write_pdf)"),
+    # Chromium prints in its own thread and processes (pipelines/pack/pdf.py), which cProfile
+    # does not see: what shows here is the run's wait for the prints to finish.
+    ("  PDF: waiting for Chromium's prints", "concurrent/futures/_base.py", "(wait)"),
 )
 
 
