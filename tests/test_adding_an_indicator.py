@@ -18,6 +18,7 @@ from pipelines.contract import load_contract
 from pipelines.dbt_project import parse
 from pipelines.ingest import load_table
 from pipelines.quality.history import ensure_history
+from pipelines.returns.validation import ensure_return_history
 from pipelines.settings import DBT_PROJECT_DIR, Settings
 
 DBT = Path(sys.executable).parent / "dbt"
@@ -126,7 +127,10 @@ def built(project_with_a_new_indicator, tmp_path_factory) -> Settings:
     with duckdb.connect(str(settings.database)) as con:
         for table in load_contract().tables:
             load_table(con, table.name, settings.extracts_dir)
-        ensure_history(con)  # the pack's views read the check results (none yet)
+        # the pack's views read the check results and the returns' checks (none yet), the
+        # tables the nightly's quality step creates
+        ensure_history(con)
+        ensure_return_history(con)
     project = project_with_a_new_indicator
     _dbt(project, "build", "--exclude-resource-type", "test", database=settings.database)
     return settings

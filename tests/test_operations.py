@@ -24,7 +24,7 @@ from pipelines.operations import (
 from pipelines.settings import Settings
 
 LONDON = ZoneInfo(NIGHTLY_TIMEZONE)
-GROUPS = {"raw", "staging", "indicators", "quality", "board_pack"}
+GROUPS = {"raw", "staging", "indicators", "quality", "board_pack", "returns"}
 
 
 @pytest.fixture(scope="module")

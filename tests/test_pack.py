@@ -22,7 +22,7 @@ from pack_fixture import (
 )
 from PIL import Image
 
-from pipelines.pack import build_board_pack
+from pipelines.pack import build_board_pack, charts
 from pipelines.pack.data import MonthNotAvailableError
 from pipelines.settings import Settings
 
@@ -272,7 +272,8 @@ def test_missing_comment_says_so(pdf_pages):
 def test_key_figures_small_numbers_and_three_month_sentence(pdf_pages):
     rcpc = _page_for(pdf_pages, "Review Child Protection Conferences in Timescale")
     assert "Only 15 review child protection conferences were held" in rcpc  # human comment
-    assert "KEY FIGURES \u2022 Numerator 13; denominator 15." in rcpc  # heading upper-cased
+    # heading upper-cased; Chromium draws the list's bullets, they are not in the text
+    assert "KEY FIGURES Numerator 13; denominator 15." in rcpc
     assert "automatic facts" not in rcpc.lower()
     assert "Small numbers: one record moves this figure by 6.7 points" in rcpc
     assert (
@@ -481,7 +482,7 @@ def test_the_summary_is_page_two_with_counts_changes_and_exceptions(pack):
     # what changed since July, from July's own ratings and SPC readings in the marts
     assert "What changed since July 2014" in summary
     assert (
-        "\u2022 New reds: Review Child Protection Conferences in Timescale (86.7%); Looked After "
+        "New reds: Review Child Protection Conferences in Timescale (86.7%); Looked After "
         "Children Reviews in Timescale (82.9%)." in summary
     )
     assert (
@@ -576,22 +577,45 @@ def test_spc_limits_and_signals_are_drawn_on_the_charts(pack):
                      html)  # fmt: skip
 
 
-def test_page_images_show_the_summary_and_an_indicator_page(pack, tmp_path):
-    """pdftoppm makes the images a person would look at; here, that the summary page and an
-    indicator page have content and the SPC icons' colours (the colour is never the only cue:
-    the letters and words are checked in the text tests)."""
+def _page_colours(pdf: Path, page: int, out: Path) -> set[tuple[int, int, int]]:
+    """The colours on one page of the PDF as pdftoppm draws it at 50 dpi; asserts it is not
+    blank."""
     subprocess.run(
-        [_poppler("pdftoppm"), "-png", "-r", "50", "-f", "2", "-l", "2",
-         str(pack["board_pack_pdf"]), str(tmp_path / "summary")],
+        [_poppler("pdftoppm"), "-png", "-r", "50", "-f", str(page), "-l", str(page),
+         str(pdf), str(out)],
         check=True,
     )  # fmt: skip
-    (image,) = tmp_path.glob("summary*.png")
+    (image,) = out.parent.glob(f"{out.name}*.png")
     with Image.open(image) as png:
         rgb = png.convert("RGB")
-        colours = {colour for _, colour in rgb.getcolors(maxcolors=1 << 20)}
-        assert rgb.convert("L").getextrema()[0] < 128
+        assert rgb.convert("L").getextrema()[0] < 128, f"page {page} is blank"
+        return {colour for _, colour in rgb.getcolors(maxcolors=1 << 20)}
+
+
+def _near(colours, hex_colour: str, tolerance: int = 30) -> bool:
+    want = tuple(int(hex_colour[i : i + 2], 16) for i in (1, 3, 5))
+    return any(all(abs(c - w) < tolerance for c, w in zip(colour, want)) for colour in colours)
+
+
+def test_page_images_show_the_summary_and_an_indicator_page(pack, pdf_pages, tmp_path):
+    """pdftoppm makes the images a person would look at: the summary page (page 2) carries the
+    SPC icons' colours, and an indicator page its chart, drawn with the SPC mean and limits
+    (the colour is never the only cue: the letters and words are checked in the text tests)."""
+    pdf = pack["board_pack_pdf"]
+    summary = _page_colours(pdf, 2, tmp_path / "summary")
     # the concerning icon's orange (#a34700) is on the summary page, near enough at 50 dpi
-    assert any(abs(r - 0xA3) < 30 and abs(g - 0x47) < 30 and b < 40 for r, g, b in colours)
+    assert _near(summary, "#a34700")
+
+    pages = [
+        number
+        for number, text in enumerate(pdf_pages, start=1)
+        if text.startswith("Improvement Board Performance Report - August 2014 Referrals")
+    ]
+    assert len(pages) == 1
+    referrals = _page_colours(pdf, pages[0], tmp_path / "referrals")
+    assert _near(referrals, charts.INK, 20)  # the month's series, drawn
+    # the chart's legend (SVG text, kept as text in the PDF) names the SPC lines it draws
+    assert "Mean" in pdf_pages[pages[0] - 1] and "Process limits" in pdf_pages[pages[0] - 1]
 
 
 @pytest.mark.ui
@@ -605,3 +629,26 @@ def test_the_summary_icons_and_annexes_pass_axe_core(pack):
         assert "Key messages" in page.text() and "Annex B" in page.text()
         violations = page.axe()
     assert violations == [], "\n".join(map(str, violations))
+
+
+def test_the_glossary_explains_ratings_signals_and_the_chart_rules(pdf_pages):
+    """Every term the board pages use without explaining it is in the glossary: the amber
+    tolerance, SPC and its icons, and where a chart's axis starts."""
+    glossary = _page_for(pdf_pages, "Glossary and how to read the charts")
+    _has_all(
+        glossary,
+        (
+            "Amber tolerance",
+            "for most percentages 5 percentage points",
+            "Rate per 10,000",
+            "Small numbers",
+            "Statistical process control (SPC)",
+            "worked out from the first 20 months",
+            "Common cause variation",
+            "7 months in a row above (or below) the mean",
+            "consistently met",
+            "hit and miss",
+            "Counts and rates start at zero",
+            "zig-zag break mark",
+        ),
+    )

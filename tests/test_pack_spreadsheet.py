@@ -1,5 +1,5 @@
 """The pack's spreadsheet and indicators.csv, built by the real pack build on the hand-made
-warehouse (tests/pack_fixture.py) plus a few statistical process control rows: figures stored
+warehouse (tests/pack_fixture.py) with its own SPC readings for August: figures stored
 as numbers (percentages as fractions with a percent format), blanks for missing figures,
 numeric targets, the Definitions / Comparators / Data quality sheets, and the CSV's flags."""
 
@@ -32,8 +32,11 @@ SPC_ROWS = [
 
 
 def _add_spc_rows(path: Path) -> None:
+    """The fixture's own SPC readings for August and September give way to these: the
+    workbook and CSV then carry exactly what is set here (and blanks where nothing is)."""
     con = duckdb.connect(str(path))
     try:
+        con.execute("delete from marts.pack_indicator_spc where month in (?, ?)", [AUG, SEP])
         for code, month, variation, assurance, mean, lower, upper in SPC_ROWS:
             measure = "rate_per_10k" if code == "cp_children" else "value"
             con.execute(
