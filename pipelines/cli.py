@@ -31,6 +31,8 @@ if TYPE_CHECKING:
 
 # printed by `run` when stages reused an earlier run's work (the benchmark reads it)
 REUSED_PREFIX = "Unchanged since an earlier run, reused: "
+# printed by `run` when nothing at all needed doing and no Dagster run was started
+NOTHING_CHANGED_PREFIX = "Nothing changed since run "
 
 
 def _parse_date(_ctx, _param, value: str | None) -> date | None:
@@ -188,6 +190,10 @@ def run(
                 wait=not no_wait,
                 on_wait=lambda message: click.echo(message, err=True),
             ):
+                verdict = _nothing_to_do(settings, month, rebuild)
+                if verdict.up_to_date is not None:
+                    _print_up_to_date(verdict.up_to_date, time.perf_counter() - started)
+                    return
                 click.echo(f"Run log (details, stack traces): {log_path}")
                 with _console_to_log(log_path) as console:
                     from pipelines.runner import run_month
@@ -210,6 +216,32 @@ def run(
     done = "up to date, not rewritten" if "board_pack" in result.reused else "written"
     click.echo(f"Board pack for {month} {done}; the run took {elapsed:.0f}s:")
     for path in result.pack_files:
+        click.echo(f"  {path}")
+
+
+def _nothing_to_do(settings: Settings, month: str, rebuild: bool):
+    """Whether every stage would reuse its earlier work (pipelines/up_to_date.py), asked before
+    Dagster and dbt are imported; the answer, and why not, goes to the log file only."""
+    from pipelines.up_to_date import check_up_to_date
+
+    verdict = check_up_to_date(settings, month, rebuild=rebuild)
+    logging.getLogger("boardpack").info("boardpack run --month %s: %s", month, verdict)
+    return verdict
+
+
+def _print_up_to_date(built, elapsed: float) -> None:
+    """The closing lines of a run that reused every stage, from what the stages recorded."""
+    _print_checks(built)
+    _print_commentary(built)
+    click.echo(REUSED_PREFIX + ", ".join(built.reused))
+    click.echo(
+        f"{NOTHING_CHANGED_PREFIX}{built.run_id} of {built.recorded_at:%Y-%m-%d %H:%M}: "
+        "no Dagster run was started (--rebuild builds everything again)"
+    )
+    click.echo(
+        f"Board pack for {built.month} up to date, not rewritten; the check took {elapsed:.0f}s:"
+    )
+    for path in built.pack_files:
         click.echo(f"  {path}")
 
 

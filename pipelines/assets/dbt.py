@@ -164,11 +164,15 @@ def _dbt_step(name: str, stage: str) -> dg.AssetsDefinition:
             inputs if whole else None,
             forced=rebuild_forced(context.run.tags, settings),
         )
+        # the relations the step builds, recorded for `boardpack run`'s check (up_to_date.py)
+        relations = sorted(_relations(context.selected_asset_keys))
         earlier = reuse.earlier()
         if earlier is not None:
             with warehouse.get_connection() as con:
-                missing = missing_relations(con, _relations(context.selected_asset_keys))
+                missing = missing_relations(con, set(relations))
             if not missing:
+                if RELATIONS not in earlier.details:  # recorded before the relations were
+                    reuse.succeeded(earlier.run_id, {**earlier.details, RELATIONS: relations})
                 yield from _reused(context, earlier, month)
                 return
             context.log.info(f"rebuilding: {len(missing)} relations missing ({missing[0]})")
@@ -191,8 +195,6 @@ def _dbt_step(name: str, stage: str) -> dg.AssetsDefinition:
             raise dg.Failure(description="\n".join(causes), allow_retries=False) from error
         finally:
             prune_dbt_targets(KEEP_DBT_TARGETS)
-        # the relations it built, which `boardpack run`'s check looks for (pipelines/up_to_date.py)
-        relations = sorted(_relations(context.selected_asset_keys))
         reuse.succeeded(context.run.run_id, {RELATIONS: relations})
 
     return _dbt_build
