@@ -27,7 +27,7 @@ import click
 from pipelines.defaults import DEMO_MONTH
 
 if TYPE_CHECKING:
-    from pipelines.settings import Settings
+    from pipelines.plain_settings import PlainSettings
 
 # printed by `run` when stages reused an earlier run's work (the benchmark reads it)
 REUSED_PREFIX = "Unchanged since an earlier run, reused: "
@@ -167,16 +167,18 @@ def run(
     succeeded reuses what it built then (--rebuild redoes everything). One run at a time per
     warehouse: a second run waits for the first (--no-wait: stops at once, exit status 3).
     The details behind a failure (stack traces) go to a log file whose path is printed."""
-    # The environment's settings with the options on top: one Settings for the whole run.
+    # The environment's settings with the options on top: one Settings for the whole run. First
+    # without Dagster (PlainSettings): a run with nothing to do never imports it.
     options = {
         "extracts": extracts_dir and extracts_dir.resolve(),
         "output": output_dir and output_dir.resolve(),
         "db": database and database.resolve(),
     }
-    settings = _settings(**options)
+    settings = _settings(plain=True, **options)
     if accept_shrink:
         tables = " ".join([settings.accept_smaller, *accept_shrink]).strip()
-        settings = _settings(**options, accept_smaller=tables)
+        options["accept_smaller"] = tables
+        settings = _settings(plain=True, **options)
     settings.database.parent.mkdir(parents=True, exist_ok=True)
 
     from pipelines.warehouse_lock import WarehouseBusy, warehouse_lock
@@ -198,6 +200,7 @@ def run(
                 with _console_to_log(log_path) as console:
                     from pipelines.runner import run_month
 
+                    settings = _settings(**options)  # the Dagster resource, the same values
                     result = run_month(month, settings, rebuild=rebuild, progress=console)
         except WarehouseBusy as busy:
             click.echo(f"boardpack run: not started: {busy} (--no-wait)", err=True)
@@ -219,7 +222,7 @@ def run(
         click.echo(f"  {path}")
 
 
-def _nothing_to_do(settings: Settings, month: str, rebuild: bool):
+def _nothing_to_do(settings: PlainSettings, month: str, rebuild: bool):
     """Whether every stage would reuse its earlier work (pipelines/up_to_date.py), asked before
     Dagster and dbt are imported; the answer, and why not, goes to the log file only."""
     from pipelines.up_to_date import check_up_to_date
@@ -313,11 +316,16 @@ EXIT_BUSY = 3  # `run --no-wait` while another run holds the warehouse
 KEEP_LOGS = 30  # command logs kept in BOARDPACK_LOGS (each run's is a few MB at most)
 
 
-def _settings(**overrides) -> Settings:
-    """The environment's settings with the command line's on top; a bad value is one line."""
-    from pipelines.settings import Settings, SettingsError
+def _settings(plain: bool = False, **overrides) -> PlainSettings:
+    """The environment's settings with the command line's on top; a bad value is one line.
+    `plain`: the same values without Dagster (PlainSettings, not the Dagster resource)."""
+    from pipelines.plain_settings import PlainSettings, SettingsError
 
     try:
+        if plain:
+            return PlainSettings.from_environment(**overrides)
+        from pipelines.settings import Settings
+
         return Settings.from_environment(**overrides)
     except SettingsError as error:
         click.echo(f"boardpack: {error}", err=True)

@@ -166,9 +166,9 @@ def _fresh_extracts(settings: PlainSettings) -> list[str]:
     limit = settings.max_extract_age_hours * 3600
     now = time.time()
     checked = []
-    for table in load_contract().tables:
+    for table in load_contract().required_tables:  # the files with a freshness check
         if not extract_present(settings.extracts_dir, table.file_name):
-            continue  # an absent file is files_to_load's to judge
+            continue  # files_to_load judges an absent file
         path = find_extract(settings.extracts_dir, table.file_name, settings.allow_outside_symlinks)
         if now - path.stat().st_mtime > limit:
             raise _Stale("ingest", f"{path.name} is older than the freshness limit")
