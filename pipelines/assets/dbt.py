@@ -42,9 +42,7 @@ from pipelines.stage_inputs import (  # their one home, shared with `boardpack r
     BUILD_ARGS,
     DBT_STEPS,
     MODELS_STAGE,
-    PROJECT_INPUTS,
     RELATIONS,
-    RETURNS_MODELS,
     VIEWS_STAGE,
     build_inputs,
     dbt_reads_data,
@@ -52,7 +50,6 @@ from pipelines.stage_inputs import (  # their one home, shared with `boardpack r
     missing_relations,
 )
 
-__all__ = ["BUILD_ARGS", "PROJECT_INPUTS", "RETURNS_MODELS"]  # imported from here as well
 CHECK_RESULTS_KEY = dg.AssetKey(["quality", "check_results"])
 # Tables the loads write beside the extracts (pipelines/ingest); dbt reads them as sources.
 LOAD_TABLES = {"load_log": "One row per extract file per load", "quarantine": "Rows set aside"}
