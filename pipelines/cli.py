@@ -164,7 +164,8 @@ def run(
     """Load the extracts, rebuild the models, run the checks and write the month's board pack.
 
     Changed extract files are reloaded; a stage whose inputs are all unchanged since it last
-    succeeded reuses what it built then (--rebuild redoes everything). One run at a time per
+    succeeded reuses what it built then (--rebuild redoes everything); when every stage would,
+    the run says so and stops without starting Dagster. One run at a time per
     warehouse: a second run waits for the first (--no-wait: stops at once, exit status 3).
     The details behind a failure (stack traces) go to a log file whose path is printed."""
     # The environment's settings with the options on top: one Settings for the whole run. First
