@@ -27,10 +27,12 @@ import click
 from pipelines.defaults import DEMO_MONTH
 
 if TYPE_CHECKING:
-    from pipelines.settings import Settings
+    from pipelines.plain_settings import PlainSettings
 
 # printed by `run` when stages reused an earlier run's work (the benchmark reads it)
 REUSED_PREFIX = "Unchanged since an earlier run, reused: "
+# printed by `run` when nothing at all needed doing and no Dagster run was started
+NOTHING_CHANGED_PREFIX = "Nothing changed since run "
 
 
 def _parse_date(_ctx, _param, value: str | None) -> date | None:
@@ -162,19 +164,22 @@ def run(
     """Load the extracts, rebuild the models, run the checks and write the month's board pack.
 
     Changed extract files are reloaded; a stage whose inputs are all unchanged since it last
-    succeeded reuses what it built then (--rebuild redoes everything). One run at a time per
+    succeeded reuses what it built then (--rebuild redoes everything); when every stage would,
+    the run says so and stops without starting Dagster. One run at a time per
     warehouse: a second run waits for the first (--no-wait: stops at once, exit status 3).
     The details behind a failure (stack traces) go to a log file whose path is printed."""
-    # The environment's settings with the options on top: one Settings for the whole run.
+    # The environment's settings with the options on top: one Settings for the whole run. First
+    # without Dagster (PlainSettings): a run with nothing to do never imports it.
     options = {
         "extracts": extracts_dir and extracts_dir.resolve(),
         "output": output_dir and output_dir.resolve(),
         "db": database and database.resolve(),
     }
-    settings = _settings(**options)
+    settings = _settings(plain=True, **options)
     if accept_shrink:
         tables = " ".join([settings.accept_smaller, *accept_shrink]).strip()
-        settings = _settings(**options, accept_smaller=tables)
+        options["accept_smaller"] = tables
+        settings = _settings(plain=True, **options)
     settings.database.parent.mkdir(parents=True, exist_ok=True)
 
     from pipelines.warehouse_lock import WarehouseBusy, warehouse_lock
@@ -188,10 +193,15 @@ def run(
                 wait=not no_wait,
                 on_wait=lambda message: click.echo(message, err=True),
             ):
+                verdict = _nothing_to_do(settings, month, rebuild)
+                if verdict.up_to_date is not None:
+                    _print_up_to_date(verdict.up_to_date, time.perf_counter() - started)
+                    return
                 click.echo(f"Run log (details, stack traces): {log_path}")
                 with _console_to_log(log_path) as console:
                     from pipelines.runner import run_month
 
+                    settings = _settings(**options)  # the Dagster resource, the same values
                     result = run_month(month, settings, rebuild=rebuild, progress=console)
         except WarehouseBusy as busy:
             click.echo(f"boardpack run: not started: {busy} (--no-wait)", err=True)
@@ -210,6 +220,32 @@ def run(
     done = "up to date, not rewritten" if "board_pack" in result.reused else "written"
     click.echo(f"Board pack for {month} {done}; the run took {elapsed:.0f}s:")
     for path in result.pack_files:
+        click.echo(f"  {path}")
+
+
+def _nothing_to_do(settings: PlainSettings, month: str, rebuild: bool):
+    """Whether every stage would reuse its earlier work (pipelines/up_to_date.py), asked before
+    Dagster and dbt are imported; the answer, and why not, goes to the log file only."""
+    from pipelines.up_to_date import check_up_to_date
+
+    verdict = check_up_to_date(settings, month, rebuild=rebuild)
+    logging.getLogger("boardpack").info("boardpack run --month %s: %s", month, verdict)
+    return verdict
+
+
+def _print_up_to_date(built, elapsed: float) -> None:
+    """The closing lines of a run that reused every stage, from what the stages recorded."""
+    _print_checks(built)
+    _print_commentary(built)
+    click.echo(REUSED_PREFIX + ", ".join(built.reused))
+    click.echo(
+        f"{NOTHING_CHANGED_PREFIX}{built.run_id} of {built.recorded_at:%Y-%m-%d %H:%M}: "
+        "no Dagster run was started (--rebuild builds everything again)"
+    )
+    click.echo(
+        f"Board pack for {built.month} up to date, not rewritten; the check took {elapsed:.0f}s:"
+    )
+    for path in built.pack_files:
         click.echo(f"  {path}")
 
 
@@ -281,11 +317,16 @@ EXIT_BUSY = 3  # `run --no-wait` while another run holds the warehouse
 KEEP_LOGS = 30  # command logs kept in BOARDPACK_LOGS (each run's is a few MB at most)
 
 
-def _settings(**overrides) -> Settings:
-    """The environment's settings with the command line's on top; a bad value is one line."""
-    from pipelines.settings import Settings, SettingsError
+def _settings(plain: bool = False, **overrides) -> PlainSettings:
+    """The environment's settings with the command line's on top; a bad value is one line.
+    `plain`: the same values without Dagster (PlainSettings, not the Dagster resource)."""
+    from pipelines.plain_settings import PlainSettings, SettingsError
 
     try:
+        if plain:
+            return PlainSettings.from_environment(**overrides)
+        from pipelines.settings import Settings
+
         return Settings.from_environment(**overrides)
     except SettingsError as error:
         click.echo(f"boardpack: {error}", err=True)

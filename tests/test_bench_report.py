@@ -3,7 +3,14 @@ the verdict on each target. The measuring itself runs in `make bench`, not in th
 
 import json
 
-from pipelines.bench.run import Measure, ScaleResult, reused_steps, targets, write_results
+from pipelines.bench.run import (
+    Measure,
+    ScaleResult,
+    reused_steps,
+    started_no_dagster,
+    targets,
+    write_results,
+)
 from pipelines.cli import REUSED_PREFIX
 
 
@@ -41,6 +48,7 @@ def test_targets_judge_each_scale_against_its_floor_and_the_largest_for_the_rest
     assert verdicts["whole run <= 3x the floor at L"] == ("3.0x", True)  # 75 / 25, exactly 3x
     assert verdicts["peak RSS <= 2 GB at L"] == ("2.00 GB (process tree)", True)
     assert verdicts["rerun, nothing changed, <= 10% of a full run at L"] == ("10% (7.5 s)", True)
+    assert verdicts["rerun, nothing changed, < 5 s at S"] == ("10.0 s", False)
     commentary = "commentary edit -> new pack <= 10 s at S (only the pack rebuilt)"
     assert verdicts[commentary] == (
         "9.5 s; reused: data_quality_checks, dbt_models, raw_extracts",
@@ -63,11 +71,23 @@ def test_targets_judge_each_scale_against_its_floor_and_the_largest_for_the_rest
         "whole run <= 3x the floor at L",
         "peak RSS <= 2 GB at L",
         "rerun, nothing changed, <= 10% of a full run at L",
+        "rerun, nothing changed, < 5 s at S",
+        "rerun, nothing changed, < 5 s at L",
         "pack step (PDF, HTML, xlsx) <= 5 s at S",
         commentary,
         "a run reaches its first step in < 3 s at S",
         "`boardpack --help` in < 1 s",
     ]
+
+
+def test_a_rerun_that_started_no_dagster_run_is_told_apart():
+    output = "Board pack ...\nNothing changed since run abc of 2014-09-01 07:00: no Dagster run\n"
+    assert started_no_dagster(output)
+    assert not started_no_dagster("Unchanged since an earlier run, reused: dbt_models\n")
+    quick = result("S", 100_000, 10.0, 60.0, 0.6, 500.0)
+    quick.rerun_without_dagster = True
+    verdicts = {t: (m, ok) for t, m, ok in targets([quick])}
+    assert verdicts["rerun, nothing changed, < 5 s at S"] == ("0.6 s, no Dagster run", True)
 
 
 def test_results_files_carry_the_table_and_the_rerun(tmp_path):

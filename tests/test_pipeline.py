@@ -134,6 +134,110 @@ def test_a_rerun_with_nothing_changed_reuses_every_stage(small_run, monkeypatch)
     assert _history_rows(rerun) == history_before, "the suites ran again"
 
 
+# Issue 12: `boardpack run` asks, before importing Dagster, whether every stage would be reused
+# (pipelines/up_to_date.py). These use the small authority's run as it stands after the rerun
+# above, and change copies only (the tests after them rerun it).
+
+
+def test_nothing_changed_is_up_to_date_and_the_cli_starts_no_dagster(small_run):
+    import os
+    import subprocess
+    import sys
+
+    from pipeline_helpers import pipeline_environment
+
+    from pipelines.cli import NOTHING_CHANGED_PREFIX
+    from pipelines.settings import PROJECT_ROOT
+    from pipelines.up_to_date import check_up_to_date
+
+    verdict = check_up_to_date(small_run.settings, small_run.month)
+
+    assert verdict.up_to_date is not None, str(verdict)
+    assert verdict.up_to_date.pack_files == small_run.result.pack_files
+
+    pack_before, history_before = _pack_state(small_run), _history_rows(small_run)
+    driver = (
+        "import sys\n"
+        "from pipelines.cli import main\n"
+        "try:\n"
+        f"    main(['run', '--month', '{small_run.month}'])\n"
+        "except SystemExit as stop:\n"
+        "    code = stop.code or 0\n"
+        "heavy = [m for m in ('dagster', 'dagster_dbt', 'dbt') if m in sys.modules]\n"
+        "print('heavy modules:', heavy)\n"
+        "sys.exit(code)\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k not in ("DAGSTER_HOME", "BOARDPACK_REBUILD")}
+    env |= pipeline_environment(small_run.settings.extracts_dir.parent)
+    env["PYTHONPATH"] = os.pathsep.join([str(PROJECT_ROOT), env.get("PYTHONPATH", "")])
+    done = subprocess.run(
+        [sys.executable, "-c", driver], env=env, capture_output=True, text=True, timeout=120
+    )
+
+    assert done.returncode == 0, done.stderr
+    assert "heavy modules: []" in done.stdout, done.stdout
+    assert f"Board pack for {small_run.month} up to date, not rewritten" in done.stdout
+    assert NOTHING_CHANGED_PREFIX in done.stdout and "--rebuild" in done.stdout
+    for path in small_run.result.pack_files:
+        assert path in done.stdout
+    assert _pack_state(small_run) == pack_before
+    assert _history_rows(small_run) == history_before
+
+
+def test_rebuild_never_takes_the_shortcut(small_run, monkeypatch):
+    from pipelines.cli import _nothing_to_do
+    from pipelines.settings import Settings
+    from pipelines.up_to_date import check_up_to_date
+
+    assert _nothing_to_do(small_run.settings, small_run.month, rebuild=True).up_to_date is None
+    monkeypatch.setenv("BOARDPACK_REBUILD", "1")
+    forced = Settings.from_environment(db=str(small_run.settings.database))
+    assert check_up_to_date(forced, small_run.month).stage == "rebuild"
+
+
+def test_a_changed_input_is_not_up_to_date_and_names_its_stage(small_run, tmp_path):
+    import shutil
+
+    from pipelines.settings import EXPECTATIONS_DIR, Settings
+    from pipelines.up_to_date import check_up_to_date
+
+    settings, month = small_run.settings, small_run.month
+    # one extract file's bytes
+    extracts = tmp_path / "extracts"
+    shutil.copytree(settings.extracts_dir, extracts)
+    with open(extracts / "ssd_contacts.csv", "ab") as extract:
+        extract.write(b"\n")
+    changed = Settings.from_environment(**{**_paths(settings), "extracts": str(extracts)})
+    verdict = check_up_to_date(changed, month)
+    assert (verdict.up_to_date, verdict.stage) == (None, "ingest"), str(verdict)
+    assert "ssd_contacts.csv" in verdict.reason
+    # the month's commentary
+    commentary = tmp_path / "commentary"
+    commentary.mkdir()
+    (commentary / f"{month}.md").write_text("# Commentary\n\n## contacts\nNew.\n")
+    changed = Settings.from_environment(**{**_paths(settings), "commentary": str(commentary)})
+    verdict = check_up_to_date(changed, month)
+    assert (verdict.up_to_date, verdict.stage) == (None, "board_pack"), str(verdict)
+    # one expectation suite's JSON
+    suites = tmp_path / "suites" / EXPECTATIONS_DIR.name
+    shutil.copytree(EXPECTATIONS_DIR, suites)
+    assert check_up_to_date(settings, month, expectations_dir=suites).up_to_date is not None
+    suite = sorted(suites.glob("*.json"))[0]
+    suite.write_bytes(suite.read_bytes() + b"\n")
+    verdict = check_up_to_date(settings, month, expectations_dir=suites)
+    assert (verdict.up_to_date, verdict.stage) == (None, "quality_checks"), str(verdict)
+
+
+def _paths(settings) -> dict[str, str]:
+    return {
+        "db": str(settings.database),
+        "extracts": str(settings.extracts_dir),
+        "output": str(settings.output_dir),
+        "restricted": str(settings.restricted_dir),
+        "commentary": str(settings.commentary_dir),
+    }
+
+
 def test_new_commentary_renders_the_pack_again_and_nothing_else(small_run, monkeypatch, tmp_path):
     (tmp_path / f"{small_run.month}.md").write_text(
         "# Commentary\n\n## contacts\nContacts rose after the schools' safeguarding week 7731.\n",

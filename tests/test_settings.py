@@ -11,7 +11,7 @@ from pipelines.settings import DBT_PARENT_VARIABLE, ENVIRONMENT_VARIABLES, PROJE
 
 # `boardpack-dbt` runs in place of dbt before dbt starts: it reads the one variable the dbt step
 # set for it, and must not import Dagster (pipelines.settings does) to do so.
-ENVIRONMENT_READERS = {"settings.py", "dbt_child.py"}
+ENVIRONMENT_READERS = {"plain_settings.py", "dbt_child.py"}
 
 
 def test_only_the_settings_module_reads_the_environment():

@@ -14,7 +14,6 @@ BOARDPACK_COMMENTARY_BLOCKS on, a contradiction fails the step with one line per
 and nothing is written: the month's folder stays as it was.
 """
 
-import hashlib
 from pathlib import Path
 
 import dagster as dg
@@ -23,58 +22,18 @@ from pipelines.assets.dbt import exposure_keys
 from pipelines.partitions import reporting_months
 from pipelines.quality import CHECK_RESULTS_KEY
 from pipelines.resources import Warehouse
-from pipelines.reuse import (
-    Recorded,
-    StageReuse,
-    current_record,
-    files_digest,
-    rebuild_forced,
-    reused_metadata,
+from pipelines.reuse import StageReuse, rebuild_forced, reused_metadata
+from pipelines.settings import Settings
+from pipelines.stage_inputs import (  # their one home, shared with `boardpack run`'s check
+    PACK_STAGE,
+    file_sha256,
+    pack_inputs,
+    still_published,
 )
-from pipelines.settings import PROJECT_ROOT, Settings
 
 BOARD_PACK_KEY = dg.AssetKey(["board_pack"])
 EXPOSURE = "board_pack"
-STAGE = "board_pack"
-PACK_CODE = PROJECT_ROOT / "pipelines" / "pack"
-
-
-def pack_inputs(warehouse: Warehouse, month: str, settings: Settings) -> dict[str, object] | None:
-    """What the month's pack shows depends on; None when the models have no record of what they
-    were built from (then the pack is always rendered)."""
-    from pipelines.pack.commentary import commentary_path
-
-    models = current_record(warehouse, "dbt")
-    views = current_record(warehouse, "dbt_check_result_views")
-    checks = current_record(warehouse, "quality_checks", scope=month)
-    if models is None or views is None:
-        return None
-    commentary = commentary_path(settings.commentary_dir, month)
-    return {
-        "month": month,
-        "models": models.fingerprint,
-        "views": views.fingerprint,
-        "checks": checks.fingerprint if checks else None,  # None: not checked as at the month
-        "commentary": files_digest([commentary]) if commentary.is_file() else None,
-        "code": files_digest([PACK_CODE], ["*.py", "*.html", "*.css", "*.j2", "*.md"]),
-        "authority": settings.authority,
-        "commentary_blocks": settings.commentary_blocks_publication,
-        "output": str(settings.month_output_dir(month)),
-    }
-
-
-def _sha256(path: Path) -> str | None:
-    return hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else None
-
-
-def _still_published(earlier: Recorded | None) -> bool:
-    details = earlier.details if earlier else {}
-    files = details.get("files", {})
-    return (
-        bool(files)
-        and "commentary" in details  # a record from before the review: render again
-        and all(_sha256(Path(p)) == sha for p, sha in files.items())
-    )
+STAGE = PACK_STAGE
 
 
 def build_board_pack_asset() -> dg.AssetsDefinition:
@@ -95,15 +54,17 @@ def build_board_pack_asset() -> dg.AssetsDefinition:
         context: dg.AssetExecutionContext, warehouse: Warehouse, settings: Settings
     ) -> dg.MaterializeResult:
         month = context.partition_key
+        with warehouse.get_connection() as con:
+            inputs = pack_inputs(con, month, settings)
         reuse = StageReuse(
             warehouse,
             STAGE,
-            pack_inputs(warehouse, month, settings),
+            inputs,
             scope=month,
             forced=rebuild_forced(context.run.tags, settings),
         )
         earlier = reuse.earlier()
-        if _still_published(earlier):
+        if still_published(earlier):
             context.log.info(
                 f"pack for {month} not rendered again: nothing it shows has changed since run "
                 f"{earlier.run_id}"
@@ -152,7 +113,7 @@ def build_board_pack_asset() -> dg.AssetsDefinition:
         reuse.succeeded(
             context.run.run_id,
             {
-                "files": {str(p): _sha256(p) for p in everything},
+                "files": {str(p): file_sha256(p) for p in everything},
                 "names": {name: str(p) for name, p in built.files.items()},
                 "review_page": str(built.review_page),
                 "commentary": review.as_record(),

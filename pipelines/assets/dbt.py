@@ -27,7 +27,6 @@ import shutil
 from collections.abc import Iterator, Mapping
 from functools import cache
 from graphlib import TopologicalSorter
-from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
@@ -37,18 +36,20 @@ from dagster_dbt.errors import DagsterDbtCliRuntimeError
 
 from pipelines import dbt_project as project_files
 from pipelines.resources import Warehouse
-from pipelines.reuse import (
-    StageReuse,
-    extract_versions,
-    files_digest,
-    rebuild_forced,
-    reused_metadata,
-)
+from pipelines.reuse import StageReuse, rebuild_forced, reused_metadata
 from pipelines.settings import DBT_PROJECT_DIR, Settings, dbt_target_path, mark_dbt_parent
+from pipelines.stage_inputs import (  # their one home, shared with `boardpack run`'s check
+    BUILD_ARGS,
+    DBT_STEPS,
+    MODELS_STAGE,
+    RELATIONS,
+    VIEWS_STAGE,
+    build_inputs,
+    dbt_reads_data,
+    dbt_step_args,
+    missing_relations,
+)
 
-BUILD_ARGS = ["build", "--exclude-resource-type", "unit_test"]
-AFTER_CHECKS_TAG = "reads_check_results"
-RETURNS_MODELS = "path:models/returns"
 CHECK_RESULTS_KEY = dg.AssetKey(["quality", "check_results"])
 # Tables the loads write beside the extracts (pipelines/ingest); dbt reads them as sources.
 LOAD_TABLES = {"load_log": "One row per extract file per load", "quarantine": "Rows set aside"}
@@ -63,8 +64,6 @@ GROUP_BY_FOLDER = {
     "quality": "quality",
     "returns": "returns",
 }
-# What a build's result depends on inside the dbt project (target/ and logs/ are its output).
-PROJECT_INPUTS = ("models", "macros", "seeds", "tests", "dbt_project.yml", "profiles.yml")
 # dagster-dbt gives every dbt invocation its own folder in target/ (<op>-<run id>-<random>,
 # about 11 MB each: compiled SQL, artifacts, dbt.log). Only the newest few are kept.
 KEEP_DBT_TARGETS = 3
@@ -128,38 +127,15 @@ def dbt_vars(settings: Settings, month: str) -> list[str]:
     return ["--vars", json.dumps(variables, sort_keys=True)]
 
 
-def build_inputs(con, month: str, args: list[str], reads_data: bool) -> dict[str, object]:
-    """Everything a build's result depends on (see pipelines/reuse.py). The views over the
-    check results read nothing when they are built: only their definitions count."""
-    parts: dict[str, object] = {
-        "dbt_project": files_digest(DBT_PROJECT_DIR / name for name in PROJECT_INPUTS),
-        "command": args,
-        "dbt": version("dbt-core") + "/" + version("dbt-duckdb"),
-    }
-    if not reads_data:
-        return parts
-    parts["extracts"] = extract_versions(con)
-    parts["reporting_month"] = month
-    if not month:  # the month then follows the data and today's date
-        from datetime import date
-
-        parts["today"] = date.today().isoformat()
-    return parts
+def _relations(keys: set[dg.AssetKey]) -> set[tuple[str, ...]]:
+    """The warehouse relations (schema, name) of the dbt assets' keys."""
+    return {tuple(key.path) for key in keys}
 
 
-def _missing_relations(con, keys: set[dg.AssetKey]) -> list[str]:
-    present = {
-        (schema, name)
-        for schema, name in con.execute(
-            "SELECT table_schema, table_name FROM information_schema.tables"
-        ).fetchall()
-    }
-    return sorted(k.to_user_string() for k in keys if tuple(k.path) not in present)
-
-
-def _dbt_step(name: str, stage: str, select: str, exclude: str | None) -> dg.AssetsDefinition:
+def _dbt_step(name: str, stage: str) -> dg.AssetsDefinition:
     project = dbt_project()
-    args = [*BUILD_ARGS, "--select", select] + (["--exclude", exclude] if exclude else [])
+    select, exclude = DBT_STEPS[stage]
+    args = dbt_step_args(stage)
 
     @dbt_assets(
         manifest=project.manifest_path,
@@ -178,18 +154,22 @@ def _dbt_step(name: str, stage: str, select: str, exclude: str | None) -> dg.Ass
         month = reporting_month(context)
         whole = context.selected_asset_keys == set(context.assets_def.keys)
         with warehouse.get_connection() as con:
-            inputs = build_inputs(con, month, args, reads_data=exclude is not None)
+            inputs = build_inputs(con, month, args, reads_data=dbt_reads_data(stage))
         reuse = StageReuse(
             warehouse,
             stage,
             inputs if whole else None,
             forced=rebuild_forced(context.run.tags, settings),
         )
+        # the relations the step builds, recorded for `boardpack run`'s check (up_to_date.py)
+        relations = sorted(_relations(context.selected_asset_keys))
         earlier = reuse.earlier()
         if earlier is not None:
             with warehouse.get_connection() as con:
-                missing = _missing_relations(con, context.selected_asset_keys)
+                missing = missing_relations(con, set(relations))
             if not missing:
+                if RELATIONS not in earlier.details:  # recorded before the relations were
+                    reuse.succeeded(earlier.run_id, {**earlier.details, RELATIONS: relations})
                 yield from _reused(context, earlier, month)
                 return
             context.log.info(f"rebuilding: {len(missing)} relations missing ({missing[0]})")
@@ -212,7 +192,7 @@ def _dbt_step(name: str, stage: str, select: str, exclude: str | None) -> dg.Ass
             raise dg.Failure(description="\n".join(causes), allow_retries=False) from error
         finally:
             prune_dbt_targets(KEEP_DBT_TARGETS)
-        reuse.succeeded(context.run.run_id)
+        reuse.succeeded(context.run.run_id, {RELATIONS: relations})
 
     return _dbt_build
 
@@ -294,10 +274,8 @@ def build_dbt_assets() -> list[dg.AssetsDefinition | dg.AssetSpec]:
     return [
         # the statutory returns are built by `boardpack returns` for a collection year, not
         # nightly (docs/returns.md)
-        _dbt_step("dbt_models", "dbt", "fqn:*", f"tag:{AFTER_CHECKS_TAG} {RETURNS_MODELS}"),
-        _dbt_step(
-            "dbt_check_result_views", "dbt_check_result_views", f"tag:{AFTER_CHECKS_TAG}", None
-        ),
+        _dbt_step("dbt_models", MODELS_STAGE),
+        _dbt_step("dbt_check_result_views", VIEWS_STAGE),
         *load_tables,
     ]
 

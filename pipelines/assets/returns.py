@@ -22,10 +22,11 @@ from collections.abc import Iterator
 import dagster as dg
 from dagster_dbt import DbtCliResource, dbt_assets
 
-from pipelines.assets.dbt import BUILD_ARGS, RETURNS_MODELS, BoardPackTranslator, dbt_project
+from pipelines.assets.dbt import BoardPackTranslator, dbt_project
 from pipelines.partitions import collection_years
 from pipelines.resources import Warehouse
 from pipelines.settings import Settings, mark_dbt_parent
+from pipelines.stage_inputs import BUILD_ARGS, RETURNS_MODELS
 
 RETURNS_GROUP = "returns"
 RETURNS_JOB_NAME = "statutory_returns"

@@ -39,7 +39,7 @@ from pipelines.bench.profile import (
     suite_times,
     total_seconds,
 )
-from pipelines.cli import REUSED_PREFIX
+from pipelines.cli import NOTHING_CHANGED_PREFIX, REUSED_PREFIX
 from pipelines.dbt_project import parse
 from pipelines.settings import DBT_PROJECT_DIR, PROJECT_ROOT, child_environment
 
@@ -58,6 +58,7 @@ TARGETS = {
     "floor_ratio": {"S": 6.0, "M": 6.0, "L": 3.0},
     "peak_rss_gb": 2.0,
     "rerun_share": 0.10,
+    "rerun_s": 5.0,  # at every scale: `boardpack run` starts no Dagster run (up_to_date.py)
     "commentary_rerun_s": 10.0,
     "help_s": 1.0,
     "first_step_s": 3.0,
@@ -102,6 +103,8 @@ class ScaleResult:
     commentary_rerun: Measure | None = None
     commentary_reused: list[str] = field(default_factory=list)
     commentary_success: bool = True
+    # the rerun found nothing to do and started no Dagster run (pipelines/up_to_date.py)
+    rerun_without_dagster: bool = False
     # process start to the run's first Dagster step (imports, definitions, run creation)
     first_step_s: float | None = None
     # below the stages: dbt's costliest nodes and node counts, the slowest suites, and (at the
@@ -315,15 +318,20 @@ def bench_scale(name: str, spec: dict, work: Path, log_path: Path) -> ScaleResul
     print(f"[{name}] rerun (extracts unchanged)", flush=True)
     log_size = log_path.stat().st_size
     rerun, rc_rerun, _ = run_child(run_args, env, log_path)
+    rerun_output = _log_since(log_path, log_size)
+    rerun_reused = reused_steps(rerun_output)
+    # With nothing changed `boardpack run` starts no Dagster run at all: no steps to time (the
+    # latest run in the instance is still the full one)
+    rerun_without_dagster = started_no_dagster(rerun_output)
+    rerun_stages = {}
     try:
-        rerun_stages = {
-            stage: round(sum(end - start for start, end in intervals), 2)
-            for stage, intervals in step_windows(home).items()
-        }
+        if not rerun_without_dagster:
+            rerun_stages = {
+                stage: round(sum(end - start for start, end in intervals), 2)
+                for stage, intervals in step_windows(home).items()
+            }
     except Exception as error:
-        rerun_stages = {}
         notes.append(f"could not read the rerun's Dagster event log: {error}")
-    rerun_reused = reused_steps(_log_since(log_path, log_size))
     print(f"[{name}] rerun after a commentary edit", flush=True)
     month_commentary = commentary / f"{MONTH}.md"
     with open(month_commentary, "a", encoding="utf-8") as text:
@@ -367,6 +375,7 @@ def bench_scale(name: str, spec: dict, work: Path, log_path: Path) -> ScaleResul
         commentary_rerun=commentary_rerun,
         commentary_reused=commentary_reused,
         commentary_success=rc_commentary == 0,
+        rerun_without_dagster=rerun_without_dagster,
         first_step_s=first_step,
         **below,
     )
@@ -410,6 +419,11 @@ def reused_steps(output: str) -> list[str]:
         if line.startswith(REUSED_PREFIX):
             return [step.strip() for step in line[len(REUSED_PREFIX) :].split(",")]
     return []
+
+
+def started_no_dagster(output: str) -> bool:
+    """Whether `boardpack run` said nothing had changed and started no Dagster run."""
+    return any(line.startswith(NOTHING_CHANGED_PREFIX) for line in output.splitlines())
 
 
 def _seconds(value: float | None) -> str:
@@ -485,6 +499,14 @@ def targets(results: list[ScaleResult], help_s: float | None = None) -> list[tup
             f"{big.rerun_share:.0%} ({big.rerun.wall_s:.1f} s)",
             big.rerun_share <= TARGETS["rerun_share"],
         ),
+    ]
+    found += [
+        (
+            f"rerun, nothing changed, < {TARGETS['rerun_s']:g} s at {r.name}",
+            f"{r.rerun.wall_s:.1f} s" + (", no Dagster run" if r.rerun_without_dagster else ""),
+            r.rerun_success and r.rerun.wall_s < TARGETS["rerun_s"],
+        )
+        for r in results
     ]
     found += [
         (
@@ -617,6 +639,13 @@ def write_results(
             lines.append(_row("rerun after a commentary edit (child process)", r.commentary_rerun))
         if r.rerun_reused:
             lines += ["", f"The rerun reused (inputs unchanged): {', '.join(r.rerun_reused)}."]
+        if r.rerun_without_dagster:
+            lines += [
+                "",
+                "The rerun started no Dagster run: `boardpack run` found every stage's inputs "
+                "unchanged before importing Dagster (pipelines/up_to_date.py), so its time is "
+                "that check's, and it has no Dagster steps to list.",
+            ]
         if r.commentary_rerun is not None:
             lines += [
                 "",

@@ -258,6 +258,41 @@ def _prepare(
         drop_staging(con)
 
 
+def files_to_load(
+    con: duckdb.DuckDBPyConnection,
+    extracts_dir: Path,
+    rules: ReadRules | None = None,
+    tables: Iterable[str] | None = None,
+) -> list[str]:
+    """The extract files a load would not skip as unchanged, each with the reason, by the
+    loader's own rules (find_extract, scan_file, _unchanged_since) and writing nothing: a file
+    that is new or changed (it would be checked, and loaded, refused or held), one that cannot
+    be read (it would fail), and an optional file that is absent although an earlier extract
+    carried it. [] when a load would change nothing (`boardpack run`'s check, up_to_date.py)."""
+    rules = rules or ReadRules.from_settings()
+    names = list(tables) if tables is not None else list(load_contract())
+    try:
+        ensure_meta_tables(con)
+    except duckdb.Error:  # a read-only connection to a warehouse that never loaded
+        return [get_table(name).file_name + ": nothing loaded yet" for name in names]
+    found = []
+    for name in names:
+        table = get_table(name)
+        if not table.required and not extract_present(extracts_dir, table.file_name):
+            if _previous_rows(con, table) is not None or not _raw_table_exists(con, table.name):
+                found.append(f"{table.file_name}: absent, and loaded before")
+            continue
+        try:
+            path = find_extract(extracts_dir, table.file_name, rules.allow_outside_symlinks)
+            sha256 = scan_file(path, table.file_name).sha256
+        except ExtractFileError as error:
+            found.append(str(error))
+            continue
+        if _unchanged_since(con, table, sha256) is None:
+            found.append(f"{table.file_name}: new or changed since its last load")
+    return found
+
+
 def _checked_message(staged: StagedExtract) -> str:
     message = (
         f"{staged.file_name}: checked, {staged.rows_loaded:,} of {staged.rows_read:,} rows to load"
@@ -374,9 +409,9 @@ def _note_absent(con, table: ContractTable, started_at: datetime) -> LoadResult:
     return LoadResult(table.name, table.file_name, None, 0, 0, 0, ABSENT, {}, message)
 
 
-def _skip_if_unchanged(
-    con, table: ContractTable, sha256: str, started_at: datetime
-) -> LoadResult | None:
+def _unchanged_since(con, table: ContractTable, sha256: str) -> tuple | None:
+    """The table's last successful load when it loaded this very file (the same SHA-256) and
+    the table is still there: the rule by which a file is not loaded again. Writes nothing."""
     found = con.execute(
         """
         SELECT file_sha256, rows_read, rows_loaded, rows_quarantined, finished_at,
@@ -388,6 +423,15 @@ def _skip_if_unchanged(
     ).fetchall()
     last = found[0] if found else None
     if last is None or last[0] != sha256 or not _raw_table_exists(con, table.name):
+        return None
+    return last
+
+
+def _skip_if_unchanged(
+    con, table: ContractTable, sha256: str, started_at: datetime
+) -> LoadResult | None:
+    last = _unchanged_since(con, table, sha256)
+    if last is None:
         return None
     _, rows_read, rows_loaded, rows_quarantined, loaded_at, open_ends = last
     message = (

@@ -1,6 +1,6 @@
 """The settings that decide what the loader believes, gathered once per load or validation.
 
-They come from pipelines/settings.py (BOARDPACK_* variables); docs/extracts.md explains them.
+They come from pipelines/plain_settings.py (BOARDPACK_* variables); docs/extracts.md explains them.
 """
 
 from __future__ import annotations
@@ -8,12 +8,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from pipelines.settings import (
+from pipelines.plain_settings import (
     DEFAULT_EARLIEST_DATE,
     DEFAULT_LATEST_DATE,
     DEFAULT_OPEN_END_DATES,
     DEFAULT_SHRINK_SHARE,
-    Settings,
+    PlainSettings,
 )
 
 # DuckDB's CSV reader refuses a line longer than this (its default is 2,000,000 bytes); set
@@ -38,8 +38,8 @@ class ReadRules:
     trim_all_whitespace: bool = True
 
     @classmethod
-    def from_settings(cls, settings: Settings | None = None) -> ReadRules:
-        s = settings or Settings.from_environment()
+    def from_settings(cls, settings: PlainSettings | None = None) -> ReadRules:
+        s = settings or PlainSettings.from_environment()
         return cls(
             earliest_date=s.earliest_date,
             latest_date=s.latest_date,

@@ -26,19 +26,18 @@ from pipelines.partitions import reporting_months
 from pipelines.quality.outcomes import CheckSummary, QualityRun
 from pipelines.quality.suites import Suite, load_suites
 from pipelines.resources import Warehouse
-from pipelines.reuse import (
-    REUSED_FROM_RUN,
-    StageReuse,
-    current_record,
-    files_digest,
-    rebuild_forced,
-)
+from pipelines.reuse import REUSED_FROM_RUN, StageReuse, current_record, rebuild_forced
 from pipelines.settings import EXPECTATIONS_DIR, Settings
+from pipelines.stage_inputs import (  # their one home, shared with `boardpack run`'s check
+    CHECKS_STAGE,
+    MODELS_STAGE,
+    check_files_still_there,
+    check_inputs,
+)
 
 CHECKS_OP_NAME = "data_quality_checks"
 CHECK_RESULTS_KEY = dg.AssetKey(["quality", "check_results"])
-STAGE = "quality_checks"
-QUALITY_CODE_DIR = Path(__file__).resolve().parent
+STAGE = CHECKS_STAGE
 REPORTING_MONTH_KEY = dg.AssetKey(["reference", "reporting_month"])
 
 
@@ -161,23 +160,6 @@ def _latest(suite: Suite, current: dict[str, Suite]) -> Suite:
     return edited if edited is not None and edited.table == suite.table else suite
 
 
-def check_inputs(
-    models: str | None, month: str, directory: Path, settings: Settings
-) -> dict[str, object] | None:
-    """Everything the checks' results depend on (see pipelines/reuse.py); None when the models
-    have no record of what they were built from (then the checks always run)."""
-    if models is None:
-        return None
-    return {
-        "models": models,  # the dbt build's fingerprint: extracts, month and dbt project
-        "reporting_month": month,
-        "suites": files_digest([directory], ["*.json"]),
-        "code": files_digest([QUALITY_CODE_DIR], ["*.py"]),
-        "output": str(settings.output_dir),
-        "restricted": str(settings.restricted_dir),
-    }
-
-
 # The metadata values check_result writes, by how they are stored for reuse.
 _STORED_KINDS = {
     dg.MarkdownMetadataValue: "md",
@@ -232,17 +214,6 @@ def reused_result(stored: dict, built_by: str) -> dg.AssetCheckResult:
     )
 
 
-def _files_still_there(stored: list[dict]) -> bool:
-    """The worklists and Data Docs the reused results point to have not been cleared away."""
-    paths = [
-        value
-        for result in stored
-        for kind, value in result["metadata"].values()
-        if kind == "path" and value
-    ]
-    return all(Path(p).exists() for p in paths)
-
-
 def build_quality_checks(directory: Path = EXPECTATIONS_DIR) -> dg.AssetsDefinition:
     """The check step: quality/check_results for the reporting month, one blocking asset check
     per suite in `directory`."""
@@ -272,7 +243,7 @@ def build_quality_checks(directory: Path = EXPECTATIONS_DIR) -> dg.AssetsDefinit
         month = context.partition_key
         selected = {key.name for key in context.selected_asset_check_keys}
         every_check = selected == set(by_name)
-        models = current_record(warehouse, "dbt")
+        models = current_record(warehouse, MODELS_STAGE)
         reuse = StageReuse(
             warehouse,
             STAGE,
@@ -284,7 +255,7 @@ def build_quality_checks(directory: Path = EXPECTATIONS_DIR) -> dg.AssetsDefinit
         )
         earlier = reuse.earlier()
         stored = earlier.details.get("checks", []) if earlier else []
-        if earlier and len(stored) == len(by_name) and _files_still_there(stored):
+        if earlier and len(stored) == len(by_name) and check_files_still_there(stored):
             context.log.info(
                 f"suites not rerun: models, suites and parameters unchanged since run "
                 f"{earlier.run_id}; its results are reported again"

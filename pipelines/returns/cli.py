@@ -123,9 +123,9 @@ def load_and_build(extracts: Path, database: Path) -> None:
     import sys
     from datetime import date
 
-    from pipelines.assets.dbt import PROJECT_INPUTS
     from pipelines.ingest import load_extracts
     from pipelines.reuse import StageRecords, extract_versions, files_digest, fingerprint
+    from pipelines.stage_inputs import PROJECT_INPUTS
 
     command = ["run", "--quiet", "--select", "+path:models/returns"]
     con = duckdb.connect(str(database))
