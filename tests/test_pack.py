@@ -594,7 +594,9 @@ def _page_colours(pdf: Path, page: int, out: Path) -> set[tuple[int, int, int]]:
 
 def _near(colours, hex_colour: str, tolerance: int = 30) -> bool:
     want = tuple(int(hex_colour[i : i + 2], 16) for i in (1, 3, 5))
-    return any(all(abs(c - w) < tolerance for c, w in zip(colour, want)) for colour in colours)
+    return any(
+        all(abs(c - w) < tolerance for c, w in zip(colour, want, strict=True)) for colour in colours
+    )
 
 
 def test_page_images_show_the_summary_and_an_indicator_page(pack, pdf_pages, tmp_path):
