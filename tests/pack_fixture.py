@@ -18,7 +18,7 @@ import duckdb
 import pandas as pd
 import yaml
 
-from pipelines.settings import DBT_PROJECT_DIR
+from pipelines.settings import DBT_PROJECT_DIR, Settings
 
 PACK_CONTRACTS = DBT_PROJECT_DIR / "models" / "marts" / "pack" / "_pack.yml"
 
@@ -538,3 +538,30 @@ def write_commentary(folder: Path) -> Path:
     path = folder / f"{MONTH}.md"
     path.write_text(COMMENTARY_2014_08, encoding="utf-8")
     return path
+
+
+AUTHORITY = "Demo Borough Council (synthetic data)"
+
+
+def fixture_settings(root: Path, output: str = "out") -> Settings:
+    """The settings a pack test builds the fixture's pack with: everything under `root`."""
+    return Settings(
+        db=str(root / "warehouse.duckdb"),
+        extracts=str(root / "extracts"),
+        output=str(root / output),
+        restricted=str(root / "restricted"),
+        commentary=str(root / "commentary"),
+        authority_name=AUTHORITY,
+    )
+
+
+def build_fixture_pack(root: Path, output: str = "out"):
+    """The real pack build on the fixture's warehouse under `root` (pipelines.pack.build)."""
+    from pipelines.pack.build import build_pack
+
+    settings = fixture_settings(root, output)
+    con = duckdb.connect(str(settings.database), read_only=True)
+    try:
+        return build_pack(con, MONTH, settings)
+    finally:
+        con.close()

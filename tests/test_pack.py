@@ -14,10 +14,13 @@ import duckdb
 import openpyxl
 import pytest
 from pack_fixture import (
+    AUTHORITY,
     MONTH,
     PERSON_ID,
     PLACEMENT_ID,
     build_fixture_db,
+    build_fixture_pack,
+    fixture_settings,
     write_commentary,
 )
 from PIL import Image
@@ -25,8 +28,6 @@ from PIL import Image
 from pipelines.pack import build_board_pack, charts
 from pipelines.pack.data import MonthNotAvailableError
 from pipelines.settings import Settings
-
-AUTHORITY = "Demo Borough Council (synthetic data)"
 
 
 def _poppler(tool: str) -> str:
@@ -36,24 +37,11 @@ def _poppler(tool: str) -> str:
     return path
 
 
-def _settings(root: Path, output: str = "out") -> Settings:
-    return Settings(
-        db=str(root / "warehouse.duckdb"),
-        extracts=str(root / "extracts"),
-        output=str(root / output),
-        restricted=str(root / "restricted"),
-        commentary=str(root / "commentary"),
-        authority_name=AUTHORITY,
-    )
+_settings = fixture_settings
 
 
 def _build(root: Path, output: str = "out") -> dict[str, Path]:
-    settings = _settings(root, output)
-    con = duckdb.connect(str(settings.database), read_only=True)
-    try:
-        return build_board_pack(con, MONTH, settings)
-    finally:
-        con.close()
+    return build_fixture_pack(root, output).files
 
 
 @pytest.fixture(scope="module")

@@ -17,12 +17,17 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from pack_fixture import MONTH, build_fixture_db, write_commentary
+from pack_fixture import (
+    MONTH,
+    build_fixture_db,
+    build_fixture_pack,
+    fixture_settings,
+    write_commentary,
+)
 from pypdf import PdfReader
 
 from pipelines.pack import build, build_pack
 from pipelines.pack.pdf import ExternalResourceError, PdfError, write_pdf
-from pipelines.settings import Settings
 
 MONTH_LABEL = "August 2014"
 HEADER = f"Improvement Board Performance Report - {MONTH_LABEL}"
@@ -48,15 +53,7 @@ def _run(*args: str) -> str:
     return subprocess.run(args, check=True, capture_output=True, text=True).stdout
 
 
-def _settings(root: Path, output: str = "out") -> Settings:
-    return Settings(
-        db=str(root / "warehouse.duckdb"),
-        extracts=str(root / "extracts"),
-        output=str(root / output),
-        restricted=str(root / "restricted"),
-        commentary=str(root / "commentary"),
-        authority_name="Demo Borough Council (synthetic data)",
-    )
+_settings = fixture_settings
 
 
 @pytest.fixture(scope="module")
@@ -69,11 +66,7 @@ def root(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def pack(root) -> dict[str, Path]:
-    con = duckdb.connect(str(root / "warehouse.duckdb"), read_only=True)
-    try:
-        return build_pack(con, MONTH, _settings(root)).files
-    finally:
-        con.close()
+    return build_fixture_pack(root).files
 
 
 @pytest.fixture(scope="module")

@@ -13,11 +13,9 @@ import duckdb
 import openpyxl
 import pytest
 import xlsxwriter
-from pack_fixture import MONTH, build_fixture_db, write_commentary
+from pack_fixture import build_fixture_db, build_fixture_pack, write_commentary
 
-from pipelines.pack import build_board_pack
 from pipelines.pack.indicators_csv import INDICATOR_CSV_COLUMNS
-from pipelines.settings import Settings
 
 AUG, SEP = dt.date(2014, 8, 1), dt.date(2014, 9, 1)
 
@@ -57,19 +55,7 @@ def pack(tmp_path_factory) -> dict[str, Path]:
     build_fixture_db(root / "warehouse.duckdb")
     _add_spc_rows(root / "warehouse.duckdb")
     write_commentary(root / "commentary")
-    settings = Settings(
-        db=str(root / "warehouse.duckdb"),
-        extracts=str(root / "extracts"),
-        output=str(root / "out"),
-        restricted=str(root / "restricted"),
-        commentary=str(root / "commentary"),
-        authority_name="Demo Borough Council (synthetic data)",
-    )
-    con = duckdb.connect(str(settings.database), read_only=True)
-    try:
-        return build_board_pack(con, MONTH, settings)
-    finally:
-        con.close()
+    return build_fixture_pack(root).files
 
 
 @pytest.fixture(scope="module")
