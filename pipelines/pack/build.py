@@ -35,7 +35,6 @@ from pipelines.pack.review import (
     render_review,
     review_commentary,
 )
-from pipelines.pack.spc import spc_rows
 from pipelines.pack.xlsx import write_xlsx
 from pipelines.settings import Settings
 
@@ -92,7 +91,8 @@ def _build_pack(
     month_dir = settings.month_output_dir(month)
     with staged_month_folder(month_dir) as folder:
         start = parse_month(month)
-        spc = {code: rows[start] for code, rows in spc_rows(con, start).items() if start in rows}
+        # the reporting month's SPC row of each indicator, from the rows the pages were drawn from
+        spc = {code: rows[start] for code, rows in ctx.spc.items() if start in rows}
         html = render_html(ctx)
         (folder / OUTPUT_FILES["board_pack_html"]).write_text(html, encoding="utf-8")
         pdf = printer.print_pdf(html, folder / OUTPUT_FILES["board_pack_pdf"], ctx.created)

@@ -24,7 +24,6 @@ from pipelines.csv_safety import looks_like_formula
 from pipelines.pack import xlsx_tables
 from pipelines.pack.context import PackContext
 from pipelines.pack.formatting import RAG_NONE, parse_month, rag_style, rag_text
-from pipelines.pack.spc import spc_rows
 from pipelines.pack.xlsx_tables import Cell, Table
 
 _SHEET_NAME_MAX = 31
@@ -54,9 +53,10 @@ def _sheet_name(code: str, used: set[str]) -> str:
 
 
 def write_xlsx(ctx: PackContext, path: Path, con: duckdb.DuckDBPyConnection) -> Path:
-    """The workbook for ctx's month; con gives the SPC and data-quality rows (marts.pack_*)."""
+    """The workbook for ctx's month; con gives the data-quality rows (marts.pack_*), ctx the
+    SPC rows its pages were drawn from."""
     start = parse_month(ctx.month)
-    spc = spc_rows(con, start)  # code -> {month -> row}, never after the reporting month
+    spc = ctx.spc  # code -> {month -> row}, never after the reporting month
     workbook = xlsxwriter.Workbook(str(path), {"nan_inf_to_errors": True})
     workbook.set_properties(
         {
