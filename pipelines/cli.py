@@ -202,7 +202,15 @@ def run(
                     from pipelines.runner import run_month
 
                     settings = _settings(**options)  # the Dagster resource, the same values
-                    result = run_month(month, settings, rebuild=rebuild, progress=console)
+                    result = run_month(
+                        month,
+                        settings,
+                        rebuild=rebuild,
+                        progress=console,
+                        only_pack=verdict.only_pack,
+                    )
+                if verdict.only_pack:  # the checks as they were: this run did not run them
+                    _take_upstream(result, verdict.upstream)
         except WarehouseBusy as busy:
             click.echo(f"boardpack run: not started: {busy} (--no-wait)", err=True)
             sys.exit(EXIT_BUSY)
@@ -231,6 +239,14 @@ def _nothing_to_do(settings: PlainSettings, month: str, rebuild: bool):
     verdict = check_up_to_date(settings, month, rebuild=rebuild)
     logging.getLogger("boardpack").info("boardpack run --month %s: %s", month, verdict)
     return verdict
+
+
+def _take_upstream(result, upstream) -> None:
+    """A pack-only run reports the checks the run before it recorded (up_to_date.py)."""
+    result.checks = list(upstream.checks)
+    result.checks_reused_from = upstream.checks_reused_from
+    result.data_docs = result.data_docs or upstream.data_docs
+    result.worklist_folder = result.worklist_folder or upstream.worklist_folder
 
 
 def _print_up_to_date(built, elapsed: float) -> None:

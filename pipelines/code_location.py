@@ -9,7 +9,7 @@ from __future__ import annotations
 import dagster as dg
 
 from pipelines.alerts import build_alert_sensors
-from pipelines.assets.board_pack import build_board_pack_asset
+from pipelines.assets.board_pack import build_board_pack_asset, build_board_pack_job
 from pipelines.assets.dbt import build_dbt_assets
 from pipelines.assets.raw import build_raw_assets
 from pipelines.assets.returns import RETURNS_GROUP, build_returns_assets, build_returns_job
@@ -42,7 +42,7 @@ def build_definitions(settings: Settings) -> dg.Definitions:
             *build_returns_assets(),
         ],
         asset_checks=build_extract_freshness_checks(),
-        jobs=[monthly_board_pack, build_returns_job()],
+        jobs=[monthly_board_pack, build_board_pack_job(), build_returns_job()],
         schedules=[build_nightly_schedule(monthly_board_pack)],
         sensors=build_alert_sensors(),
         resources=resources(settings),

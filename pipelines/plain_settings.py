@@ -280,6 +280,12 @@ class PlainSettings(BaseModel):
         return _path(self.logs, self.database.parent / "logs")
 
     @property
+    def chart_cache_dir(self) -> Path:
+        """Charts already drawn, by what they show (pipelines/pack/chart_cache.py): beside the
+        warehouse, like the logs, never in the published output folder."""
+        return self.database.parent / "chart_cache"
+
+    @property
     def alert_urls(self) -> list[str]:
         # apprise URLs may contain commas (to=a@x,b@y), so only whitespace separates them
         return self.alert_email_url.split() + self.alert_webhook_urls.split()

@@ -10,14 +10,17 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import dagster as dg
 import duckdb
 from dagster._utils.backoff import backoff
-from dagster_dbt import DbtCliResource
 
 from pipelines.settings import DBT_PROJECT_DIR, Settings
 from pipelines.warehouse_lock import warehouse_lock
+
+if TYPE_CHECKING:
+    from dagster_dbt import DbtCliResource
 
 # `boardpack-dbt` (pipelines/dbt_child.py): dbt, made to die with the process that runs it
 DBT_GUARD = "boardpack-dbt"
@@ -74,6 +77,8 @@ def dbt_executable() -> Path:
 
 
 def dbt_resource() -> DbtCliResource:
+    from dagster_dbt import DbtCliResource  # imports dbt-core: only where dbt runs
+
     return DbtCliResource(
         project_dir=str(DBT_PROJECT_DIR),
         profiles_dir=str(DBT_PROJECT_DIR),
@@ -81,6 +86,8 @@ def dbt_resource() -> DbtCliResource:
     )
 
 
-def resources(settings: Settings) -> dict[str, object]:
-    """The resources every asset, check and sensor asks for by name."""
-    return {"settings": settings, "warehouse": Warehouse(settings=settings), "dbt": dbt_resource()}
+def resources(settings: Settings, dbt: bool = True) -> dict[str, object]:
+    """The resources every asset, check and sensor asks for by name (without dbt's for a
+    definition that runs no dbt: the pack alone)."""
+    found = {"settings": settings, "warehouse": Warehouse(settings=settings)}
+    return found | ({"dbt": dbt_resource()} if dbt else {})

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+import threading
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TextIO
@@ -11,10 +12,17 @@ from typing import TextIO
 import dagster as dg
 from dagster._loggers import colored_console_logger
 
-from pipelines.assets.board_pack import COMMENTARY_CHECK, COMMENTARY_DUE, REVIEW_PAGE
-from pipelines.assets.dbt import ensure_dbt_manifest
+from pipelines.assets.board_pack import (
+    COMMENTARY_CHECK,
+    COMMENTARY_DUE,
+    PACK_JOB_NAME,
+    REVIEW_PAGE,
+    build_pack_only_definitions,
+)
+from pipelines.assets.dbt_keys import MANIFEST_PATH
 from pipelines.reuse import REBUILD_TAG, REUSED_FROM_RUN
 from pipelines.settings import Settings
+from pipelines.up_to_date import UPSTREAM_STEPS  # the steps a pack-only run leaves as they are
 
 # dagster-dbt's chatter at INFO that says nothing to the person running the pipeline
 _PROGRESS_NOISE = ("A dbt subsetted execution is not being performed", "Copying `")
@@ -48,6 +56,22 @@ class MonthRunResult:
     review_page: str | None = None
     commentary_check: list[str] = field(default_factory=list)
     commentary_due: list[str] = field(default_factory=list)
+
+
+def _import_pack_meanwhile() -> None:
+    """Import the pack's libraries (matplotlib, Playwright, openpyxl: about a second) in a
+    thread while the run's first steps load and build, so the pack step does not wait for them
+    at the end of the run. The step imports them itself as ever: if they are not loaded by
+    then it waits for this import (Python's import lock) or, had it failed, imports them and
+    reports the error in the step."""
+
+    def load() -> None:
+        try:
+            import pipelines.pack.build  # noqa: F401
+        except Exception:  # noqa: BLE001 - the pack step imports it again and reports
+            logging.getLogger(__name__).debug("importing the pack early failed", exc_info=True)
+
+    threading.Thread(target=load, name="import-pack", daemon=True).start()
 
 
 def _check_outcomes(result: dg.ExecuteInProcessResult) -> list[CheckOutcome]:
@@ -190,16 +214,31 @@ def _failures(result: dg.ExecuteInProcessResult) -> list[str]:
 
 
 def run_month(
-    month: str, settings: Settings, rebuild: bool = False, progress: TextIO | None = None
+    month: str,
+    settings: Settings,
+    rebuild: bool = False,
+    progress: TextIO | None = None,
+    only_pack: bool = False,
 ) -> MonthRunResult:
     """Run the monthly job for one month with these settings; `rebuild` redoes every stage even
     where its inputs are unchanged since it last succeeded (pipelines/reuse.py). With `progress`,
     the steps' messages go there one line each, and Dagster's full log (DEBUG, stack traces) to
-    stderr, which `boardpack run` sends to its log file."""
-    ensure_dbt_manifest()
-    from pipelines.code_location import MONTHLY_JOB_NAME, build_definitions
+    stderr, which `boardpack run` sends to its log file.
 
-    job = build_definitions(settings).resolve_job_def(MONTHLY_JOB_NAME)
+    `only_pack` runs the pack's own job instead (PACK_JOB_NAME): for `boardpack run` when only
+    the pack's inputs changed (the month's commentary), so nothing upstream is loaded, built or
+    checked, and the graph's dbt half is not even imported."""
+    if only_pack and MANIFEST_PATH.is_file():
+        job = build_pack_only_definitions(settings).resolve_job_def(PACK_JOB_NAME)
+    else:
+        only_pack = False
+        from pipelines.assets.dbt import ensure_dbt_manifest
+
+        ensure_dbt_manifest()
+        from pipelines.code_location import MONTHLY_JOB_NAME, build_definitions
+
+        job = build_definitions(settings).resolve_job_def(MONTHLY_JOB_NAME)
+        _import_pack_meanwhile()
     loggers = {"console": {"config": {"log_level": "INFO"}}}
     if progress is not None:
         job = job.with_logger_defs(
@@ -214,12 +253,15 @@ def run_month(
             tags={REBUILD_TAG: "true"} if rebuild else None,
             run_config={"loggers": loggers},
         )
+    reused = _reused_steps(result)
+    if only_pack:  # what the pack read was up to date (pipelines/up_to_date.py said so)
+        reused = sorted({*reused, *UPSTREAM_STEPS})
     outcome = MonthRunResult(
         success=result.success,
         run_id=result.run_id,
         failures=_failures(result),
         checks=_check_outcomes(result),
-        reused=_reused_steps(result),
+        reused=reused,
     )
     _outputs(result, outcome)
     return outcome

@@ -55,7 +55,8 @@ from pipelines.stage_inputs import (
 # The Dagster steps a run would have reused, as `boardpack run` names them.
 # pipelines/operations/freshness.py's check on each extract file (that module imports Dagster)
 FRESHNESS_CHECK = "extract_file_fresh"
-REUSED_STEPS = ["board_pack", "data_quality_checks", "dbt_check_result_views", "dbt_models"]
+UPSTREAM_STEPS = ("data_quality_checks", "dbt_check_result_views", "dbt_models")
+REUSED_STEPS = ["board_pack", *UPSTREAM_STEPS]
 
 
 @dataclass(frozen=True)
@@ -74,7 +75,7 @@ class UpToDate:
     attributes `boardpack run` prints a runner.MonthRunResult's summary from)."""
 
     month: str
-    run_id: str  # the run that last built (or reused into) the month's pack
+    run_id: str  # the run that last built (or reused into) the month's pack, or its checks
     recorded_at: datetime
     pack_files: list[str]
     checks: list[StoredCheck] = field(default_factory=list)
@@ -95,6 +96,13 @@ class Verdict:
     stage: str = ""  # ingest, dbt, dbt_check_result_views, quality_checks, board_pack, ...
     reason: str = ""
     seconds: float = 0.0
+    # when the pack is the only stage with work to do (its commentary or code changed): what
+    # the stages before it built, as they recorded it (no pack files); a pack-only run follows
+    upstream: UpToDate | None = None
+
+    @property
+    def only_pack(self) -> bool:
+        return self.up_to_date is None and self.upstream is not None
 
     def __str__(self) -> str:
         if self.up_to_date is not None:
@@ -103,9 +111,9 @@ class Verdict:
 
 
 class _Stale(Exception):
-    def __init__(self, stage: str, reason: str) -> None:
+    def __init__(self, stage: str, reason: str, upstream: UpToDate | None = None) -> None:
         super().__init__(f"{stage}: {reason}")
-        self.stage, self.reason = stage, reason
+        self.stage, self.reason, self.upstream = stage, reason, upstream
 
 
 def check_up_to_date(
@@ -119,7 +127,8 @@ def check_up_to_date(
     try:
         built = _check(settings, month, rebuild, Path(expectations_dir))
     except _Stale as stale:
-        return Verdict(None, stale.stage, stale.reason, time.perf_counter() - started)
+        seconds = time.perf_counter() - started
+        return Verdict(None, stale.stage, stale.reason, seconds, upstream=stale.upstream)
     except Exception as error:  # cannot tell: the run decides
         reason = f"could not be checked: {type(error).__name__}: {error}"
         return Verdict(None, "check", reason, time.perf_counter() - started)
@@ -154,9 +163,13 @@ def _check(settings: PlainSettings, month: str, rebuild: bool, expectations: Pat
         stored = checks.details.get("checks") or []
         if not stored or not check_files_still_there(stored):
             raise _Stale(CHECKS_STAGE, "the worklists or Data Docs of its results are gone")
-        pack = _matching(records, PACK_STAGE, pack_inputs(con, month, settings), month)
-        if not still_published(pack):
-            raise _Stale(PACK_STAGE, "the pack's files are not as it wrote them")
+        try:
+            pack = _matching(records, PACK_STAGE, pack_inputs(con, month, settings), month)
+            if not still_published(pack):
+                raise _Stale(PACK_STAGE, "the pack's files are not as it wrote them")
+        except _Stale as stale:  # everything before the pack is up to date
+            stale.upstream = _built(month, None, checks, stored, fresh)
+            raise
     return _built(month, pack, checks, stored, fresh)
 
 
@@ -188,9 +201,11 @@ def _matching(records: StageRecords, stage: str, inputs: dict | None, scope: str
 
 
 def _built(
-    month: str, pack: Recorded, checks: Recorded, stored: list[dict], fresh: list[str]
+    month: str, pack: Recorded | None, checks: Recorded, stored: list[dict], fresh: list[str]
 ) -> UpToDate:
-    details = pack.details
+    """What the stages built, as they recorded it; without the pack's record (None), what the
+    stages before the pack built."""
+    details = pack.details if pack is not None else {"names": {}}
     commentary = details.get("commentary", {})
     results = [
         StoredCheck(
@@ -205,14 +220,15 @@ def _built(
     results += [StoredCheck(FRESHNESS_CHECK, True, "WARN", None) for _ in fresh]
     found = UpToDate(
         month=month,
-        run_id=pack.run_id,
-        recorded_at=pack.recorded_at,
+        run_id=(pack or checks).run_id,
+        recorded_at=(pack or checks).recorded_at,
         pack_files=sorted(str(p) for p in details["names"].values()),
         checks=sorted(results, key=lambda c: c.name),
         checks_reused_from=checks.run_id,
         review_page=details.get("review_page"),
         commentary_check=[str(line) for line in commentary.get("check", [])],
         commentary_due=[str(line) for line in commentary.get("due", [])],
+        reused=list(REUSED_STEPS if pack is not None else UPSTREAM_STEPS),
     )
     for result in stored:
         for key in ("data_docs", "worklist_folder"):

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import dagster as dg
 import pytest
-from pipeline_helpers import run_pipeline
+from pipeline_helpers import pipeline_environment, run_pipeline
 
 from pipelines.contract import load_contract
 from pipelines.pack.indicators_csv import INDICATOR_CSV_COLUMNS
@@ -239,23 +239,59 @@ def _paths(settings) -> dict[str, str]:
 
 
 def test_new_commentary_renders_the_pack_again_and_nothing_else(small_run, monkeypatch, tmp_path):
-    (tmp_path / f"{small_run.month}.md").write_text(
+    """A commentary edit through the real command line: `boardpack run` finds only the pack's
+    inputs changed and runs the pack's own job (nothing upstream loaded, built or checked; the
+    full graph, and so dagster-dbt, never loaded), and the pack is the one a full rebuild gives."""
+    from click.testing import CliRunner
+
+    import pipelines.code_location
+    from pipelines.cli import main
+
+    commentary = tmp_path / "commentary"
+    commentary.mkdir()
+    (commentary / f"{small_run.month}.md").write_text(
         "# Commentary\n\n## contacts\nContacts rose after the schools' safeguarding week 7731.\n",
         encoding="utf-8",
     )
-    monkeypatch.setenv("BOARDPACK_COMMENTARY", str(tmp_path))
+    for name, value in pipeline_environment(small_run.settings.extracts_dir.parent).items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setenv("BOARDPACK_COMMENTARY", str(commentary))
+    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "dagster_home"))
+    monkeypatch.setenv("BOARDPACK_LOGS", str(tmp_path / "logs"))
+
+    def no_full_graph(*_args, **_kwargs):
+        raise AssertionError("a commentary edit loaded the whole graph")
+
+    monkeypatch.setattr(pipelines.code_location, "build_definitions", no_full_graph)
     pack_before = _pack_state(small_run)
+    checks_before = _history_runs(small_run)
 
-    rerun = run_pipeline(small_run.settings.extracts_dir.parent, small_run.month, monkeypatch)
+    result = CliRunner().invoke(main, ["run", "--month", small_run.month])
 
-    assert rerun.success, rerun.failures
-    assert rerun.reused == ["data_quality_checks", "dbt_check_result_views", "dbt_models"]
-    assert _pack_state(rerun)["board_pack.html"] != pack_before["board_pack.html"]
-    html = (rerun.month_dir / "board_pack.html").read_text(encoding="utf-8")
+    assert result.exit_code == 0, result.output
+    reused = "Unchanged since an earlier run, reused: "
+    assert f"{reused}data_quality_checks, dbt_check_result_views, dbt_models" in result.output
+    assert f"Board pack for {small_run.month} written" in result.output
+    # the checks it reports are the ones the earlier run recorded, not run again
+    assert re.search(r"Data quality: \d+ checks", result.output), result.output
+    assert _history_runs(small_run) == checks_before
+    with dg.DagsterInstance.from_config(str(tmp_path / "dagster_home")) as instance:
+        (run,) = instance.get_runs()
+        assert run.job_name == "board_pack_only"
+        steps = {
+            r.dagster_event.step_key
+            for r in instance.all_logs(run.run_id)
+            if r.dagster_event and r.dagster_event.event_type_value == "STEP_START"
+        }
+    assert steps == {"board_pack"}
+    assert _pack_state(small_run)["board_pack.html"] != pack_before["board_pack.html"]
+    html = (small_run.month_dir / "board_pack.html").read_text(encoding="utf-8")
     assert "safeguarding week 7731" in html
-    incremental = _pack_content(rerun.month_dir)
+    incremental = _pack_content(small_run.month_dir)
 
     # the same inputs with every stage rebuilt: the pack only the commentary changed is the same
+    monkeypatch.undo()
+    monkeypatch.setenv("BOARDPACK_COMMENTARY", str(commentary))
     full = run_pipeline(small_run.settings.extracts_dir.parent, small_run.month, monkeypatch, True)
 
     assert full.success and full.reused == [], full.failures

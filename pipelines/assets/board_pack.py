@@ -18,10 +18,10 @@ from pathlib import Path
 
 import dagster as dg
 
-from pipelines.assets.dbt import exposure_keys
+from pipelines.assets.dbt_keys import exposure_keys
 from pipelines.partitions import reporting_months
 from pipelines.quality import CHECK_RESULTS_KEY
-from pipelines.resources import Warehouse
+from pipelines.resources import Warehouse, resources
 from pipelines.reuse import StageReuse, rebuild_forced, reused_metadata
 from pipelines.settings import Settings
 from pipelines.stage_inputs import (  # their one home, shared with `boardpack run`'s check
@@ -34,6 +34,8 @@ from pipelines.stage_inputs import (  # their one home, shared with `boardpack r
 BOARD_PACK_KEY = dg.AssetKey(["board_pack"])
 EXPOSURE = "board_pack"
 STAGE = PACK_STAGE
+# The month's pack alone, from the models and checks as they are (after a commentary edit).
+PACK_JOB_NAME = "board_pack_only"
 
 
 def build_board_pack_asset() -> dg.AssetsDefinition:
@@ -122,6 +124,30 @@ def build_board_pack_asset() -> dg.AssetsDefinition:
         return _result(built.files, built.review_page, review.as_record(), {})
 
     return board_pack
+
+
+def build_board_pack_job():  # an unresolved asset job
+    """The pack on its own: what `boardpack run` runs when only the pack's inputs changed (the
+    month's commentary, the pack's code), and what the UI offers to write a month's pack again
+    without rebuilding anything upstream."""
+    return dg.define_asset_job(
+        PACK_JOB_NAME,
+        selection=[BOARD_PACK_KEY],  # monthly partitions: the asset's own
+        description="Write the month's board pack again from the models and check results as "
+        "they are (after a commentary edit): nothing upstream is rebuilt or checked again.",
+    )
+
+
+def build_pack_only_definitions(settings: Settings) -> dg.Definitions:
+    """Just the pack asset and its job, with the models it reads as upstream keys only: loading
+    them imports neither dagster-dbt nor dbt-core (the full graph does, about 1.5 s), for the
+    run that writes only the pack. The runs are the same job as the code location's."""
+    return dg.Definitions(
+        assets=[build_board_pack_asset()],
+        jobs=[build_board_pack_job()],
+        resources=resources(settings, dbt=False),
+        executor=dg.in_process_executor,
+    )
 
 
 # Metadata keys runner.py reads; "review_page" is a path but not one of the pack's files.

@@ -35,6 +35,7 @@ from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_as
 from dagster_dbt.errors import DagsterDbtCliRuntimeError
 
 from pipelines import dbt_project as project_files
+from pipelines.assets.dbt_keys import TARGET_PATH, dbt_asset_key
 from pipelines.resources import Warehouse
 from pipelines.reuse import StageReuse, rebuild_forced, reused_metadata
 from pipelines.settings import DBT_PROJECT_DIR, Settings, dbt_target_path, mark_dbt_parent
@@ -72,7 +73,9 @@ RUN_TARGET = re.compile(r"^[A-Za-z0-9_]+-[0-9a-f]{7}-[0-9a-f-]{7}$")
 
 @cache
 def dbt_project() -> DbtProject:
-    project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
+    project = DbtProject(
+        project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR, target_path=TARGET_PATH
+    )
     # under `dagster dev` the project is parsed again as it loads: the union's list of indicator
     # models first follows the folder (a model added since is picked up without `make manifest`)
     if project.preparer.using_dagster_dev():
@@ -83,11 +86,7 @@ def dbt_project() -> DbtProject:
 
 class BoardPackTranslator(DagsterDbtTranslator):
     def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> dg.AssetKey:
-        if dbt_resource_props["resource_type"] == "source":
-            if dbt_resource_props["source_name"] == "quality_checks":
-                return dg.AssetKey(["quality", dbt_resource_props["name"]])
-            return dg.AssetKey(["raw", dbt_resource_props["name"]])
-        return dg.AssetKey([dbt_resource_props["schema"], dbt_resource_props["name"]])
+        return dbt_asset_key(dbt_resource_props)  # the rule's one home: dbt_keys.py
 
     def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
         fqn = dbt_resource_props.get("fqn", [])
@@ -95,23 +94,6 @@ class BoardPackTranslator(DagsterDbtTranslator):
         if dbt_resource_props["resource_type"] == "seed":
             return "indicators"
         return GROUP_BY_FOLDER.get(folder, "indicators")
-
-
-def model_key(name: str) -> dg.AssetKey:
-    """The asset key of a dbt model, from the manifest (schema/name)."""
-    manifest = json.loads(dbt_project().manifest_path.read_text())
-    node = next(
-        n for n in manifest["nodes"].values() if n["resource_type"] == "model" and n["name"] == name
-    )
-    return BoardPackTranslator().get_asset_key(node)
-
-
-def exposure_keys(exposure: str) -> list[dg.AssetKey]:
-    """The asset keys of the models a dbt exposure depends on (the board pack's inputs)."""
-    manifest = json.loads(dbt_project().manifest_path.read_text())
-    found = next(e for e in manifest["exposures"].values() if e["name"] == exposure)
-    nodes = manifest["nodes"]
-    return [BoardPackTranslator().get_asset_key(nodes[uid]) for uid in found["depends_on"]["nodes"]]
 
 
 def reporting_month(context: dg.AssetExecutionContext) -> str:

@@ -21,6 +21,7 @@ from pathlib import Path
 
 import duckdb
 
+from pipelines.pack import chart_cache
 from pipelines.pack.commentary import DATA_QUALITY_SECTION, load_commentary
 from pipelines.pack.context import build_context
 from pipelines.pack.formatting import number_convention, parse_month
@@ -69,7 +70,11 @@ def build_pack(con: duckdb.DuckDBPyConnection, month: str, settings: Settings) -
     before anything is written, when a comment contradicts its figures and
     BOARDPACK_COMMENTARY_BLOCKS is on. Every figure follows the settings' number convention."""
     # The browser starts now, in its own thread, while the figures and charts are computed.
-    with number_convention(settings.decimal_places), ChromiumPrinter() as printer:
+    with (
+        number_convention(settings.decimal_places),
+        chart_cache.cached_in(settings.chart_cache_dir),
+        ChromiumPrinter() as printer,
+    ):
         return _build_pack(con, month, settings, printer)
 
 

@@ -41,6 +41,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
+from pipelines.pack import chart_cache
 from pipelines.pack.formatting import as_float, fmt_by_kind, fmt_percent
 
 _RC = {
@@ -337,11 +338,22 @@ def _draw_signals(ax, x: list[int], values: Sequence[float | None], spc: SpcLine
 
 
 def trend_chart(series: TrendSeries) -> str:
-    """The trend chart as an SVG data URI (see trend_figure)."""
-    return _svg_data_uri(trend_figure(series))
+    """The trend chart as an SVG data URI (see trend_figure); drawn once for its figures
+    (chart_cache.py)."""
+    return chart_cache.chart("trend", series, lambda: _svg_data_uri(trend_figure(series)))
 
 
 def cleansing_chart(localities: list[str], pcts: list[float | None], done: list[bool]) -> str:
+    inputs = (localities, pcts, done)
+    return chart_cache.chart("cleansing", inputs, lambda: _cleansing_chart(*inputs))
+
+
+def check_trend_chart(periods: list[str], series: dict[str, list[float | None]]) -> str:
+    inputs = (periods, series)
+    return chart_cache.chart("check_trend", inputs, lambda: _check_trend_chart(*inputs))
+
+
+def _cleansing_chart(localities: list[str], pcts: list[float | None], done: list[bool]) -> str:
     """Horizontal bars of % complete by locality; complete localities solid, others hatched,
     each bar labelled with its figure (colour is never the only cue)."""
     with mpl.rc_context(_RC):
@@ -379,7 +391,7 @@ _STYLES = [("-", "o"), ("--", "s"), ("-.", "^"), (":", "D"), ((0, (5, 1, 1, 1)),
 _GREYS = [INK, "#555555", TARGET, "#2b7a3d", "#8a5a00"]
 
 
-def check_trend_chart(periods: list[str], series: dict[str, list[float | None]]) -> str:
+def _check_trend_chart(periods: list[str], series: dict[str, list[float | None]]) -> str:
     with mpl.rc_context(_RC):
         fig = Figure(figsize=(6.9, 2.6))
         ax = fig.add_subplot()

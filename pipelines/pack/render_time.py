@@ -26,6 +26,7 @@ import statistics
 import sys
 import tempfile
 import time
+import types
 from collections import defaultdict
 
 IMPORT_STARTED = time.perf_counter()
@@ -63,8 +64,13 @@ class Timer:
         return timed
 
 
-def _instrument(timer: Timer) -> None:
-    from pipelines.pack import build, charts
+def _instrument(timer: Timer, cached: bool) -> None:
+    from pipelines.pack import build, chart_cache, charts
+
+    if not cached:  # every chart drawn, as in a run whose figures changed (chart_cache.py)
+        build.chart_cache = types.SimpleNamespace(
+            cached_in=lambda _folder: chart_cache.cached_in(None)
+        )
 
     build.build_context = timer.wrap("context", build.build_context)
     charts._svg_data_uri = timer.wrap("charts", charts._svg_data_uri)
@@ -78,6 +84,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--month", default=None, help="YYYY-MM (default: the demo month)")
     parser.add_argument("--db", default=None, help="the warehouse (default: BOARDPACK_DB)")
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument(
+        "--cached",
+        action="store_true",
+        help="take charts already drawn from the chart cache (default: draw every chart)",
+    )
     args = parser.parse_args(argv)
 
     import duckdb
@@ -89,7 +100,7 @@ def main(argv: list[str] | None = None) -> int:
     imported = time.perf_counter() - IMPORT_STARTED
     month = args.month or DEMO_MONTH
     timer = Timer()
-    _instrument(timer)
+    _instrument(timer, args.cached)
     runs = []
     with tempfile.TemporaryDirectory(prefix="render-time-") as tmp:
         overrides = {"output": tmp} | ({"db": args.db} if args.db else {})
@@ -122,7 +133,8 @@ def main(argv: list[str] | None = None) -> int:
 
     print(
         f"Render time for {month}: {runs[0]['pages']} PDF pages; median of {len(runs)} renders "
-        f"(imports, once: {imported:.2f} s)"
+        f"(imports, once: {imported:.2f} s; charts "
+        f"{'from the chart cache' if args.cached else 'all drawn'})"
     )
     print(f"{'part':<30}{'wall s':>8}{'cpu s':>8}")
     for part in PARTS:
