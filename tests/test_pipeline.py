@@ -211,6 +211,7 @@ def test_a_changed_input_is_not_up_to_date_and_names_its_stage(small_run, tmp_pa
     verdict = check_up_to_date(changed, month)
     assert (verdict.up_to_date, verdict.stage) == (None, "ingest"), str(verdict)
     assert "ssd_contacts.csv" in verdict.reason
+    assert not verdict.only_pack
     # the month's commentary
     commentary = tmp_path / "commentary"
     commentary.mkdir()
@@ -218,6 +219,15 @@ def test_a_changed_input_is_not_up_to_date_and_names_its_stage(small_run, tmp_pa
     changed = Settings.from_environment(**{**_paths(settings), "commentary": str(commentary)})
     verdict = check_up_to_date(changed, month)
     assert (verdict.up_to_date, verdict.stage) == (None, "board_pack"), str(verdict)
+    # only the pack has work to do: what the stages before it recorded comes with the answer
+    assert verdict.only_pack
+    assert verdict.upstream.reused == [
+        "data_quality_checks",
+        "dbt_check_result_views",
+        "dbt_models",
+    ]
+    assert verdict.upstream.pack_files == []
+    assert {c.name for c in verdict.upstream.checks} >= {"ssd_contacts_as_loaded"}
     # one expectation suite's JSON
     suites = tmp_path / "suites" / EXPECTATIONS_DIR.name
     shutil.copytree(EXPECTATIONS_DIR, suites)
@@ -226,6 +236,7 @@ def test_a_changed_input_is_not_up_to_date_and_names_its_stage(small_run, tmp_pa
     suite.write_bytes(suite.read_bytes() + b"\n")
     verdict = check_up_to_date(settings, month, expectations_dir=suites)
     assert (verdict.up_to_date, verdict.stage) == (None, "quality_checks"), str(verdict)
+    assert not verdict.only_pack
 
 
 def _paths(settings) -> dict[str, str]:

@@ -107,6 +107,8 @@ class ScaleResult:
     rerun_without_dagster: bool = False
     # process start to the run's first Dagster step (imports, definitions, run creation)
     first_step_s: float | None = None
+    # events the full run stored in DAGSTER_HOME's event log (each its own SQLite transaction)
+    dagster_events: int | None = None
     # below the stages: dbt's costliest nodes and node counts, the slowest suites, and (at the
     # profiled scale) the Python phases and the project's own hotspots (pipelines/bench/profile)
     dbt_nodes: list[dict] = field(default_factory=list)
@@ -242,6 +244,15 @@ def step_windows(dagster_home: Path) -> dict[str, list[tuple[float, float]]]:
     return windows
 
 
+def run_event_count(dagster_home: Path) -> int:
+    """How many events the latest run stored (planned, step, materialization, check events)."""
+    import dagster as dg
+
+    with dg.DagsterInstance.from_config(str(dagster_home)) as instance:
+        run = instance.get_runs(limit=1)[0]
+        return len(instance.all_logs(run.run_id))
+
+
 def stage_measure(tree: TreeSampler, intervals: list[tuple[float, float]]) -> Measure:
     """Wall and CPU seconds summed over a stage's steps; the largest memory seen in them."""
     wall = sum(end - start for start, end in intervals)
@@ -310,6 +321,10 @@ def bench_scale(name: str, spec: dict, work: Path, log_path: Path) -> ScaleResul
         notes.append(f"could not read the Dagster event log: {error}")
     starts = [start for intervals in windows.values() for start, _ in intervals]
     first_step = round(min(starts) - run_started, 2) if starts else None
+    try:
+        events = run_event_count(home)
+    except Exception:  # noqa: BLE001 - a count the report can do without
+        events = None
     below = _below_the_stages(run_started, logs)
     for stage in STAGES:
         if stage in windows and tree is not None:
@@ -377,6 +392,7 @@ def bench_scale(name: str, spec: dict, work: Path, log_path: Path) -> ScaleResul
         commentary_success=rc_commentary == 0,
         rerun_without_dagster=rerun_without_dagster,
         first_step_s=first_step,
+        dagster_events=events,
         **below,
     )
     print(f"[{name}] run {run.wall_s}s, floor {floor.wall_s}s, rerun {rerun.wall_s}s", flush=True)
@@ -446,6 +462,13 @@ def _below_the_stages_md(r: ScaleResult) -> list[str]:
     if r.suites:
         lines += ["", "The slowest check suites:", "", "| suite | rows | s |", "|---|---:|---:|"]
         lines += [f"| {t['name']} | {t['detail']} | {t['seconds']:.1f} |" for t in r.suites]
+    if r.dagster_events:
+        lines += [
+            "",
+            f"The full run stored {r.dagster_events:,} Dagster events (run, step, planned, "
+            "materialization and check events), each in its own SQLite connection and "
+            "transaction (asset events again in the cross-run index): Dagster's SQLite storage.",
+        ]
     if r.phases:
         lines += [
             "",
