@@ -102,6 +102,10 @@ def _read_metadata(path: Path) -> Metadata:
         )
     try:
         data = json.loads(meta.read_text(encoding="utf-8"))
+    except OSError as error:
+        raise RegionInputError(
+            f"{meta}: cannot be read ({error.strerror}); expected readable metadata"
+        ) from None
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
         raise RegionInputError(
             f"{meta}: not JSON ({error}); expected {FORMAT!r} metadata"
@@ -140,6 +144,10 @@ def _read_rows(path: Path, metadata: Metadata) -> list[AggregateRow]:
             records = list(csv.reader(handle))
     except UnicodeDecodeError:
         raise RegionInputError(f"{path}: not UTF-8 text; expected an aggregates CSV") from None
+    except OSError as error:
+        raise RegionInputError(
+            f"{path}: cannot be read ({error.strerror}); expected a readable aggregates CSV"
+        ) from None
     if not records:
         raise RegionInputError(
             f"{path}: row 1: empty file; expected the header {','.join(COLUMNS)}"
