@@ -224,6 +224,10 @@ def _check_row(path: Path, line: int, cells: dict[str, str], metadata: Metadata)
     if cells["value"] not in value_symbols and not NUMBER.match(cells["value"]):
         raise fail("value", "a number or `c`, `k` or `z`")
     numerator, denominator = cells["numerator"], cells["denominator"]
+    if cells["value"] == ROUNDS_TO_ZERO and not (
+        cells["unit"] == "percent" and WHOLE.match(numerator) and WHOLE.match(denominator)
+    ):
+        raise fail("value", "`k` only for a percentage whose numerator and denominator are shown")
     if WHOLE.match(numerator) and WHOLE.match(denominator):
         complement = int(denominator) - int(numerator)
         if complement < 0:
