@@ -3,6 +3,7 @@
     boardpack generate --out data/extracts   # the synthetic demo authority
     boardpack validate data/extracts         # check extracts against the contract, load nothing
     boardpack run --month 2014-08            # the whole pipeline through Dagster for one month
+    boardpack region publish --out a.csv     # suppressed aggregates for the regional comparison
 
 Click is used because Dagster already depends on it (no extra dependency) and it gives
 typed options, help text and exit codes for free.
@@ -467,6 +468,14 @@ def commentary_draft(month: str, force: bool) -> None:
         click.echo(f"Not written: {error}", err=True)
         sys.exit(1)
     click.echo(f"Commentary draft for {month} written to {path}")
+
+
+# --- the regional comparison (docs/region.md) -----------------------------------------------
+
+# its own module (only click at import time: `boardpack --help` stays fast)
+from pipelines.region.cli import region  # noqa: E402
+
+main.add_command(region)
 
 
 if __name__ == "__main__":

@@ -35,6 +35,11 @@ DEFAULT_LATEST_DATE = date(2100, 12, 31)
 DEFAULT_OPEN_END_DATES = (date(9999, 12, 31), date(2999, 12, 31), date(1900, 1, 1))
 # A table whose accepted rows fall below this share of its last successful load is refused.
 DEFAULT_SHRINK_SHARE = 0.9
+# The regional comparison (docs/region.md): a published count from 1 to this minus 1 is shown
+# as `c`. 5 is the DfE's usual threshold; below 3 a suppressed cell could be worked out from
+# the rule itself (a total of 2 with a hidden part of 1), so 3 is the least accepted.
+DEFAULT_SUPPRESSION_THRESHOLD = 5
+MIN_SUPPRESSION_THRESHOLD = 3
 # Set by the dbt step for `boardpack-dbt` (pipelines/dbt_child.py): the pid dbt must die with.
 DBT_PARENT_VARIABLE = "BOARDPACK_DBT_PARENT_PID"
 
@@ -64,6 +69,7 @@ ENVIRONMENT_VARIABLES = {
     "la_code": "BOARDPACK_LA_CODE",
     "la_number": "BOARDPACK_LA_NUMBER",
     "validators_python": "BOARDPACK_VALIDATORS_PYTHON",
+    "suppression": "BOARDPACK_SUPPRESSION_THRESHOLD",
 }
 
 
@@ -125,6 +131,10 @@ class PlainSettings(BaseModel):
     validators_python: str = Field(
         "", description="BOARDPACK_VALIDATORS_PYTHON: the DfE validators' Python"
     )
+    # The regional comparison (docs/region.md)
+    suppression: str = Field(
+        "", description="BOARDPACK_SUPPRESSION_THRESHOLD: published counts below it are `c`"
+    )
 
     @classmethod
     def from_environment(cls, environ: Mapping[str, str] | None = None, **overrides) -> Self:
@@ -149,6 +159,7 @@ class PlainSettings(BaseModel):
             "max_extract_age_hours",
             "commentary_blocks_publication",
             "decimal_places",
+            "suppression_threshold",
         ):
             getattr(self, name)
         if self.earliest_date > self.latest_date:
@@ -194,6 +205,20 @@ class PlainSettings(BaseModel):
             raise SettingsError(
                 f"{ENVIRONMENT_VARIABLES['decimals']}={self.decimals!r}: expected a whole number "
                 "of decimal places from 0 to 3 (1 is the government convention)"
+            )
+        return int(raw)
+
+    @property
+    def suppression_threshold(self) -> int:
+        """The regional comparison's suppression threshold (pipelines/region/suppression.py):
+        a whole number from 3; blank is the DfE's usual 5."""
+        raw = self.suppression.strip()
+        if not raw:
+            return DEFAULT_SUPPRESSION_THRESHOLD
+        if not raw.isdigit() or int(raw) < MIN_SUPPRESSION_THRESHOLD:
+            raise SettingsError(
+                f"{ENVIRONMENT_VARIABLES['suppression']}={self.suppression!r}: expected a whole "
+                f"number of at least {MIN_SUPPRESSION_THRESHOLD} (5 is the DfE's usual threshold)"
             )
         return int(raw)
 
