@@ -58,20 +58,42 @@ class MonthRunResult:
     commentary_due: list[str] = field(default_factory=list)
 
 
-def _import_pack_meanwhile() -> None:
-    """Import the pack's libraries (matplotlib, Playwright, openpyxl: about a second) in a
-    thread while the run's first steps load and build, so the pack step does not wait for them
-    at the end of the run. The step imports them itself as ever: if they are not loaded by
-    then it waits for this import (Python's import lock) or, had it failed, imports them and
-    reports the error in the step."""
+class _ImportPackMeanwhile(logging.Handler):
+    """Once the run's first step has started, imports the pack's libraries (matplotlib,
+    Playwright, openpyxl: about a second) in a thread, so the pack step does not wait for them
+    at the end of the run. Not before: creating the run (its planned events) is the start-up
+    `boardpack run` waits through. The step imports them itself as ever: if they are not
+    loaded by then it waits for this import (Python's import lock) or, had it failed, imports
+    them and reports the error in the step."""
 
-    def load() -> None:
-        try:
-            import pipelines.pack.build  # noqa: F401
-        except Exception:  # noqa: BLE001 - the pack step imports it again and reports
-            logging.getLogger(__name__).debug("importing the pack early failed", exc_info=True)
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.started = False
 
-    threading.Thread(target=load, name="import-pack", daemon=True).start()
+    def emit(self, record: logging.LogRecord) -> None:
+        meta = getattr(record, "dagster_meta", None) or {}
+        event = meta.get("dagster_event")
+        if self.started or event is None or event.event_type_value != "STEP_START":
+            return
+        self.started = True
+        threading.Thread(target=_import_pack, name="import-pack", daemon=True).start()
+
+
+def _import_pack() -> None:
+    try:
+        import pipelines.pack.build  # noqa: F401
+    except Exception:  # noqa: BLE001 - the pack step imports it again and reports
+        logging.getLogger(__name__).debug("importing the pack early failed", exc_info=True)
+
+
+def _import_pack_logger() -> dg.LoggerDefinition:
+    @dg.logger(description="Imports the pack's libraries once the first step has started.")
+    def import_pack(_init_context) -> logging.Logger:
+        logger = logging.Logger("boardpack.import_pack", logging.DEBUG)
+        logger.addHandler(_ImportPackMeanwhile())
+        return logger
+
+    return import_pack
 
 
 def _check_outcomes(result: dg.ExecuteInProcessResult) -> list[CheckOutcome]:
@@ -238,13 +260,15 @@ def run_month(
         from pipelines.code_location import MONTHLY_JOB_NAME, build_definitions
 
         job = build_definitions(settings).resolve_job_def(MONTHLY_JOB_NAME)
-        _import_pack_meanwhile()
+    logger_defs = {"console": colored_console_logger}
     loggers = {"console": {"config": {"log_level": "INFO"}}}
     if progress is not None:
-        job = job.with_logger_defs(
-            {"console": colored_console_logger, "progress": _progress_logger(progress)}
-        )
+        logger_defs["progress"] = _progress_logger(progress)
         loggers = {"console": {"config": {"log_level": "DEBUG"}}, "progress": {}}
+    if not only_pack:  # the pack step comes last: its imports can happen meanwhile
+        logger_defs["import_pack"] = _import_pack_logger()
+        loggers["import_pack"] = {}
+    job = job.with_logger_defs(logger_defs)
     with _instance(settings) as instance:
         result = job.execute_in_process(
             partition_key=month,
