@@ -10,6 +10,13 @@ from click.testing import CliRunner
 from pipelines.cli import main
 
 
+@pytest.fixture(autouse=True)
+def own_warehouse(tmp_path, monkeypatch):
+    """validate compares each file with the warehouse's last load (the shrink guard): a
+    throwaway one, never the developer's data/warehouse.duckdb after a `make run`."""
+    monkeypatch.setenv("BOARDPACK_DB", str(tmp_path / "warehouse.duckdb"))
+
+
 @pytest.fixture(scope="module")
 def small_extracts(tmp_path_factory):
     out = tmp_path_factory.mktemp("cli") / "extracts"
