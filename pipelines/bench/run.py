@@ -109,6 +109,10 @@ class ScaleResult:
     first_step_s: float | None = None
     # events the full run stored in DAGSTER_HOME's event log (each its own SQLite transaction)
     dagster_events: int | None = None
+    # (at the profiled scale) the same `--rebuild` with the run history in DAGSTER_HOME's
+    # SQLite files and with an in-memory instance: what storing the run's events costs
+    rebuild_with_history: Measure | None = None
+    rebuild_in_memory: Measure | None = None
     # below the stages: dbt's costliest nodes and node counts, the slowest suites, and (at the
     # profiled scale) the Python phases and the project's own hotspots (pipelines/bench/profile)
     dbt_nodes: list[dict] = field(default_factory=list)
@@ -354,7 +358,19 @@ def bench_scale(name: str, spec: dict, work: Path, log_path: Path) -> ScaleResul
     log_size = log_path.stat().st_size
     commentary_rerun, rc_commentary, _ = run_child(run_args, env, log_path)
     commentary_reused = reused_steps(_log_since(log_path, log_size))
+    history: dict[str, Measure] = {}
     if name == PROFILED_SCALE:
+        # the run history's cost: the same rebuild, recorded in DAGSTER_HOME and in memory
+        # (DAGSTER_HOME blank: pipelines/runner.py then uses an ephemeral instance)
+        for key, home_value in (("rebuild_with_history", str(home)), ("rebuild_in_memory", "")):
+            print(f"[{name}] --rebuild, {key.replace('_', ' ')}", flush=True)
+            measured, rc_history, _ = run_child(
+                [*run_args, "--rebuild"], {**env, "DAGSTER_HOME": home_value}, log_path
+            )
+            if rc_history == 0:
+                history[key] = measured
+            else:
+                notes.append(f"the {key.replace('_', ' ')} failed; see the log")
         print(f"[{name}] profiled full run (--rebuild, under cProfile)", flush=True)
         profile = root / "run.prof"
         run_child(
@@ -393,6 +409,7 @@ def bench_scale(name: str, spec: dict, work: Path, log_path: Path) -> ScaleResul
         rerun_without_dagster=rerun_without_dagster,
         first_step_s=first_step,
         dagster_events=events,
+        **history,
         **below,
     )
     print(f"[{name}] run {run.wall_s}s, floor {floor.wall_s}s, rerun {rerun.wall_s}s", flush=True)
@@ -468,6 +485,15 @@ def _below_the_stages_md(r: ScaleResult) -> list[str]:
             f"The full run stored {r.dagster_events:,} Dagster events (run, step, planned, "
             "materialization and check events), each in its own SQLite connection and "
             "transaction (asset events again in the cross-run index): Dagster's SQLite storage.",
+        ]
+    if r.rebuild_with_history and r.rebuild_in_memory:
+        cost = r.rebuild_with_history.wall_s - r.rebuild_in_memory.wall_s
+        lines += [
+            "",
+            f"The same `--rebuild` took {r.rebuild_with_history.wall_s:.1f} s recording its "
+            f"run in DAGSTER_HOME (SQLite files on this disk) and "
+            f"{r.rebuild_in_memory.wall_s:.1f} s with an in-memory Dagster instance: storing "
+            f"the run's events costs about {cost:.1f} s of a run here.",
         ]
     if r.phases:
         lines += [
