@@ -58,6 +58,24 @@ def main() -> None:
     """Children's social care Improvement Board performance pack pipeline."""
 
 
+def _check_authorities(ctx: click.Context, _param, value: str | None) -> int | None:
+    """A whole number of authorities from 1 to the most a region holds; anything else is one
+    line on stderr (no usage text, no stack trace) and exit status 2."""
+    if value is None:
+        return None
+    from pipelines.synthetic.region import MAX_AUTHORITIES
+
+    text = value.strip()
+    if not text.lstrip("+-").isdigit() or not 1 <= int(text) <= MAX_AUTHORITIES:
+        click.echo(
+            f"Error: --authorities expects a whole number of authorities from 1 to "
+            f"{MAX_AUTHORITIES}, got {value!r}",
+            err=True,
+        )
+        ctx.exit(2)
+    return int(text)
+
+
 @main.command()
 @click.option("--out", "out_dir", type=click.Path(path_type=Path), required=True)
 @click.option("--seed", type=int, default=2014, show_default=True)
@@ -70,10 +88,27 @@ def main() -> None:
     help="Plant one record of each problem the DfE's return rules must report in this "
     "collection year (listed in returns_problems.csv).",
 )
+@click.option(
+    "--authorities",
+    metavar="N",
+    callback=_check_authorities,
+    help="A region: N distinct synthetic authorities, each in OUT/<code>/, listed in "
+    "OUT/authorities.csv (--seed is the region's; --scale multiplies each one's size).",
+)
 def generate(
-    out_dir: Path, seed: int, start: date, end: date, scale: float, returns_problems: str | None
+    out_dir: Path,
+    seed: int,
+    start: date,
+    end: date,
+    scale: float,
+    returns_problems: str | None,
+    authorities: int | None,
 ) -> None:
-    """Write a synthetic local authority's SSD extracts (deterministic for a seed)."""
+    """Write a synthetic local authority's SSD extracts (deterministic for a seed), or with
+    --authorities a region's."""
+    if authorities is not None:
+        _generate_region(out_dir, authorities, seed, start, end, scale, returns_problems)
+        return
     from pipelines.synthetic import generate_authority
 
     summary = generate_authority(
@@ -87,6 +122,45 @@ def generate(
     )
     for note in summary.notes:
         click.echo(f"  note: {note}")
+
+
+def _generate_region(
+    out_dir: Path,
+    authorities: int,
+    seed: int,
+    start: date,
+    end: date,
+    scale: float,
+    returns_problems: str | None,
+) -> None:
+    from pipelines.synthetic import generate_region
+
+    if not scale > 0:
+        click.echo(f"Error: --scale must be a positive number, got {scale}", err=True)
+        sys.exit(2)
+    if end <= start:
+        click.echo(f"Error: --end ({end}) must be after --start ({start})", err=True)
+        sys.exit(2)
+    summary = generate_region(
+        out_dir,
+        authorities=authorities,
+        seed=seed,
+        scale=scale,
+        start=start,
+        end=end,
+        returns_problems=returns_problems,
+    )
+    click.echo(
+        f"Generated {authorities} synthetic authorities in {out_dir} in "
+        f"{summary.elapsed_seconds:.1f}s, listed in authorities.csv"
+    )
+    for authority, one in zip(summary.authorities, summary.summaries, strict=True):
+        click.echo(
+            f"  {authority.code}  {authority.name}: size {authority.size:.2f}x the demo, "
+            f"{sum(one.row_counts.values()):,} rows, {one.planted_problems} planted problems"
+        )
+        for note in one.notes:
+            click.echo(f"    note: {note}")
 
 
 @main.command()

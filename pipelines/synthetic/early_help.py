@@ -1,5 +1,7 @@
 """Early help episodes (CAFs) in eight localities, step-downs and the 2014 cleansing exercise.
 
+The localities are named by ``World.localities`` (the demo's compass points by default).
+
 Most episodes start on a request from universal services, schools, health or the family and
 close within a year. Step-downs start shortly after social care work ends for the child (an
 initial or core assessment authorised, a CIN episode closed, or a contact); their monthly
@@ -218,7 +220,7 @@ class EarlyHelp:
         self.start = start
         self.kind = kind
         self.reason = reason
-        self.locality = np.array(CLEANSING.localities, dtype=object)[locality.astype(np.int64)]
+        self.locality = np.array(w.localities, dtype=object)[locality.astype(np.int64)]
         self.end = end.astype(np.int64)
         self.end_reason = end_reason
         self.organisation = np.array(ORGANISATIONS, dtype=object)[

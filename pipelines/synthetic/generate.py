@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -58,6 +59,7 @@ def generate_authority(
     end: dt.date = dt.date(2014, 8, 31),
     scale: float = 1.0,
     returns_problems: str | None = None,
+    localities: Sequence[str] | None = None,
 ) -> GenerationSummary:
     """Write the 13 SSD files, ``manifest.csv`` and ``population.csv`` into ``out_dir``.
 
@@ -65,11 +67,13 @@ def generate_authority(
     reproduce the August 2014 seed report (see ``calibration``). ``returns_problems`` (a
     collection year, "2024-25") plants one record of each problem the DfE's rules for the
     statutory returns must report, listed in ``returns_problems.csv`` (returns_problems.py).
+    ``localities`` names the eight early-help localities (default: the demo's North, North
+    East, ... North West, in the order of the cleansing backlog in ``calibration.CLEANSING``).
     """
     began = time.perf_counter()
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    world = World(seed=seed, start=start, end=end, scale=scale)
+    world = World(seed=seed, start=start, end=end, scale=scale, localities=localities)
 
     front = FrontDoor(world)
     cp = ChildProtection(world, front)

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from .calendar import WorkCalendar, add_months, month_bounds, to_day
-from .calibration import Schedule, build_schedule
+from .calibration import CLEANSING, Schedule, build_schedule
 from .people import Population
 
 # One independent random stream per part of the generator, so that changing how one part
@@ -45,6 +46,9 @@ class World:
     start: dt.date
     end: dt.date
     scale: float
+    # the eight early-help localities, in the order of the cleansing backlog (calibration.py);
+    # None: the demo's (CLEANSING.localities)
+    localities: Sequence[str] | None = None
     start_day: int = field(init=False)
     end_day: int = field(init=False)
     cal: WorkCalendar = field(init=False)
@@ -56,6 +60,9 @@ class World:
             raise ValueError("end must be after start")
         if self.scale <= 0:
             raise ValueError("scale must be positive")
+        self.localities = check_localities(
+            CLEANSING.localities if self.localities is None else self.localities
+        )
         self.start_day = to_day(self.start)
         self.end_day = to_day(self.end)
         # The calendar reaches back to the oldest possible date of birth and a little beyond the
@@ -78,3 +85,12 @@ class World:
     def scaled(self, n: float) -> int:
         """A scale-1 count of planted or designed records at this scale (at least 1)."""
         return max(1, int(round(n * self.scale)))
+
+
+def check_localities(names: Sequence[str]) -> tuple[str, ...]:
+    """The early-help localities as a tuple: as many distinct, non-blank names as the demo has."""
+    names = tuple(str(n).strip() for n in names)
+    wanted = len(CLEANSING.localities)
+    if len(names) != wanted or len(set(names)) != wanted or not all(names):
+        raise ValueError(f"expected {wanted} distinct, non-blank locality names, got {names!r}")
+    return names
