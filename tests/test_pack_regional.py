@@ -22,7 +22,7 @@ from pack_fixture import (
     write_commentary,
 )
 
-from pipelines.pack import charts
+from pipelines.pack import chart_cache, charts
 from pipelines.pack.build import build_pack
 from pipelines.pack.commentary import load_commentary
 from pipelines.pack.context import build_context
@@ -219,6 +219,33 @@ def test_the_median_line_has_the_files_values_month_by_month(root, monkeypatch):
     rate = [s for s in drawn.values() if s.kind == "rate"]
     assert rate and all(s.region is None for s in rate)
     assert ctx.regional is not None
+
+
+def test_the_median_line_is_drawn_as_given_and_is_part_of_the_charts_cache_key(tmp_path):
+    from dataclasses import replace
+
+    from test_charts import series
+
+    plain = series([40.0 + month for month in range(24)], kind="percent")
+    regional = replace(plain, region=[None] * 21 + [55.0, 58.0, 61.5])
+    ax = charts.trend_figure(regional).axes[0]
+    (line,) = [line for line in ax.lines if line.get_gid() == "region-median"]
+    assert line.get_label() == charts.REGION_LABEL and line.get_linestyle() == ":"
+    assert [round(float(v), 2) for v in line.get_ydata()[-3:]] == [55.0, 58.0, 61.5]
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert charts.REGION_LABEL in legend
+    assert not [ln for ln in charts.trend_figure(plain).axes[0].lines if ln.get_gid()]
+    # the cache keys a chart by repr(TrendSeries): the new field is in it
+    assert (
+        "region=[None, None, None, None, None, None, None, None, None, None, None, None, "
+        in repr(regional)
+    )
+    assert "None, 55.0, 58.0, 61.5]" in repr(regional)
+    with chart_cache.cached_in(tmp_path):
+        with_line, without = charts.trend_chart(regional), charts.trend_chart(plain)
+        assert with_line != without
+        assert charts.trend_chart(regional) == with_line  # from the cache
+    assert len(list(tmp_path.glob("*" + chart_cache.SUFFIX))) == 2
 
 
 def test_the_workbook_has_a_regional_sheet_of_numbers(pack):
