@@ -17,6 +17,7 @@ from typing import Self
 
 from pydantic import BaseModel, Field
 
+from pipelines.defaults import DEMO_LA_CODE
 from pipelines.defaults import DEMO_MONTH as DEMO_MONTH  # its home is light to import
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -237,9 +238,7 @@ class PlainSettings(BaseModel):
     def authority_code(self) -> str:
         """This authority's ONS code (BOARDPACK_LA_CODE; blank is the demo's): how the regional
         aggregates name it, and how the pack finds its rows in a regional file."""
-        from pipelines.synthetic.returns_data import LA_CODE  # the demo's; imported when asked
-
-        return self.la_code.strip() or LA_CODE
+        return self.la_code.strip() or DEMO_LA_CODE
 
     @property
     def rebuild_every_stage(self) -> bool:

@@ -356,6 +356,15 @@ def test_the_pack_fingerprint_follows_the_regional_file(root, tmp_path):
     assert print_(regional_file=str(region), la_code="E06000001") != changed
 
 
+def test_a_blank_la_code_is_the_demo_authoritys():
+    from pipelines.synthetic.returns_data import LA_CODE
+
+    assert Settings().authority_code == LA_CODE == OURS
+    assert Settings(la_code=" E06000001 ").authority_code == "E06000001"
+    assert Settings().regional_file_path is None
+    assert Settings(regional_file="region.csv").regional_file_path.is_absolute()
+
+
 @pytest.mark.ui
 def test_the_regional_page_passes_axe_core(pack):
     from axe import chromium, offline_page
