@@ -17,6 +17,7 @@ from typing import Self
 
 from pydantic import BaseModel, Field
 
+from pipelines.defaults import DEMO_LA_CODE
 from pipelines.defaults import DEMO_MONTH as DEMO_MONTH  # its home is light to import
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -70,6 +71,7 @@ ENVIRONMENT_VARIABLES = {
     "la_number": "BOARDPACK_LA_NUMBER",
     "validators_python": "BOARDPACK_VALIDATORS_PYTHON",
     "suppression": "BOARDPACK_SUPPRESSION_THRESHOLD",
+    "regional_file": "BOARDPACK_REGIONAL_FILE",
 }
 
 
@@ -134,6 +136,9 @@ class PlainSettings(BaseModel):
     # The regional comparison (docs/region.md)
     suppression: str = Field(
         "", description="BOARDPACK_SUPPRESSION_THRESHOLD: published counts below it are `c`"
+    )
+    regional_file: str = Field(
+        "", description="BOARDPACK_REGIONAL_FILE: a regional CSV for the pack's comparison"
     )
 
     @classmethod
@@ -221,6 +226,19 @@ class PlainSettings(BaseModel):
                 f"number of at least {MIN_SUPPRESSION_THRESHOLD} (5 is the DfE's usual threshold)"
             )
         return int(raw)
+
+    @property
+    def regional_file_path(self) -> Path | None:
+        """The regional file (`boardpack region combine`'s CSV, docs/region.md) the pack compares
+        this authority with; None (blank) for a pack without the regional comparison."""
+        value = self.regional_file.strip()
+        return Path(value).expanduser().resolve() if value else None
+
+    @property
+    def authority_code(self) -> str:
+        """This authority's ONS code (BOARDPACK_LA_CODE; blank is the demo's): how the regional
+        aggregates name it, and how the pack finds its rows in a regional file."""
+        return self.la_code.strip() or DEMO_LA_CODE
 
     @property
     def rebuild_every_stage(self) -> bool:

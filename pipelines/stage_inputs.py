@@ -40,6 +40,7 @@ PROJECT_INPUTS = ("models", "macros", "seeds", "tests", "dbt_project.yml", "prof
 # The code whose results the checks and the pack record.
 QUALITY_CODE_DIR = PROJECT_ROOT / "pipelines" / "quality"
 PACK_CODE = PROJECT_ROOT / "pipelines" / "pack"
+REGIONAL_FORMAT = PROJECT_ROOT / "pipelines" / "region" / "files.py"
 # The key of the relations a dbt step built, in its stage record's details.
 RELATIONS = "relations"
 
@@ -146,6 +147,21 @@ def pack_inputs(
         "authority": settings.authority,
         "commentary_blocks": settings.commentary_blocks_publication,
         "output": str(settings.month_output_dir(month)),
+    } | regional_inputs(settings)
+
+
+def regional_inputs(settings: PlainSettings) -> dict[str, object]:
+    """The regional file the pack compares with (BOARDPACK_REGIONAL_FILE), by content, and the
+    authority it is read for: supplying, changing or removing it renders the pack again. Nothing
+    without the setting, so the fingerprint of a pack without one is as it always was."""
+    path = settings.regional_file_path
+    if path is None:
+        return {}
+    return {
+        "regional_file": str(path),
+        "regional_digest": files_digest([path]) if path.is_file() else None,
+        "authority_code": settings.authority_code,
+        "regional_reader": files_digest([REGIONAL_FORMAT]),  # its checks (not pipelines/pack)
     }
 
 

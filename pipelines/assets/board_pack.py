@@ -11,7 +11,8 @@ Each build checks the month's commentary against its figures (pipelines/pack/rev
 materialization records the number of contradictions and of indicators without a comment, and
 their lines (wording only), and points to the internal review page beside the pack. With
 BOARDPACK_COMMENTARY_BLOCKS on, a contradiction fails the step with one line per contradiction
-and nothing is written: the month's folder stays as it was.
+and nothing is written: the month's folder stays as it was. So does a regional file
+(BOARDPACK_REGIONAL_FILE) that cannot be used: one line naming it (pipelines/pack/regional.py).
 """
 
 from pathlib import Path
@@ -84,6 +85,7 @@ def build_board_pack_asset() -> dg.AssetsDefinition:
         from pipelines.pack.commentary import CommentaryError
         from pipelines.pack.data import MonthNotAvailableError
         from pipelines.pack.pdf import PdfError
+        from pipelines.pack.regional import RegionalFileError
         from pipelines.pack.review import CommentaryContradictsFiguresError
 
         try:
@@ -100,7 +102,7 @@ def build_board_pack_asset() -> dg.AssetsDefinition:
                 metadata={"commentary_contradictions": len(error.contradictions)},
                 allow_retries=False,
             ) from error
-        except (CommentaryError, MonthNotAvailableError, PdfError) as error:
+        except (CommentaryError, MonthNotAvailableError, PdfError, RegionalFileError) as error:
             # the person running it can act on these: one line, no retry
             raise dg.Failure(description=str(error), allow_retries=False) from error
         for path in built.files.values():

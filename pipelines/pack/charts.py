@@ -19,8 +19,9 @@ Honest axes, one rule for all trend charts (y_range):
 Monthly counts can be drawn as bars (bars=True): a count in a month is a quantity, and bars
 make a zero month visible. Target bands and target lines are labelled on the chart;
 comparators (England, statistical neighbours, region) are dotted reference lines labelled at
-the right; statistical process control (SpcLines) adds the mean and the process limits and
-marks the months where a special-cause rule fired.
+the right; a regional file's median (TrendSeries.region) is a dotted line with open triangles,
+month by month, in the legend as "Region (median)"; statistical process control (SpcLines)
+adds the mean and the process limits and marks the months where a special-cause rule fired.
 
 Charts are SVG rather than PNG: measured on the demo pack (docs/render-time.md), PNG at a
 print-worthy 150-200 dpi cost more to rasterise and re-encode than they saved the PDF's layout
@@ -69,6 +70,10 @@ LAST_YEAR = "#7a7a7a"  # comparison: mid grey, dashed, open squares
 TARGET = "#9b1c1c"  # target line: dark red, dash-dot
 BAND = "#d9d9d9"
 COMPARATOR = "#4d4d4d"  # reference lines: dark grey, dotted
+# The regional median from a regional file (pipelines/pack/regional.py): a month-by-month line,
+# dotted with open triangles, so it reads apart from the flat comparator lines in greyscale.
+REGION = "#2b7a3d"
+REGION_LABEL = "Region (median)"
 SPC_LINE = "#6b6b6b"  # mean solid, process limits dashed
 # Special-cause points: colour and shape, so the mark reads without colour (NHS England's
 # Making Data Count colours: blue improving, orange concerning, purple neither).
@@ -111,6 +116,9 @@ class TrendSeries:
     bars: bool = False  # the current series as monthly bars (counts) rather than a line
     comparators: Sequence[tuple[str, float | None]] = field(default_factory=tuple)
     spc: SpcLines | None = None
+    # The regional median of each charted month (a regional file's, where the chart shows the
+    # published value's own scale); None: no regional line, nothing in the legend.
+    region: Sequence[float | None] | None = None
 
 
 def _svg_data_uri(fig: Figure) -> str:
@@ -217,6 +225,8 @@ def trend_figure(series: TrendSeries) -> Figure:
                  series.target_high, *(v for _, v in comparators)]  # fmt: skip
         if spc is not None:
             drawn += [*spc.mean, *spc.upper, *spc.lower]
+        if series.region is not None:
+            drawn += list(series.region)
         y = y_range(series.kind, drawn)
         handles = []
         right_labels: list[tuple[float, str, str]] = []
@@ -249,6 +259,13 @@ def trend_figure(series: TrendSeries) -> Figure:
             right_labels.append((value, f"{name} {fmt_by_kind(value, series.kind)}", COMPARATOR))
         if spc is not None:
             handles += _draw_spc(ax, x, spc, y)
+        if series.region is not None:
+            (region,) = ax.plot(
+                x, _nan(series.region), color=REGION, linestyle=":", linewidth=1.4, marker="^",
+                markersize=3.2, markerfacecolor="white", label=REGION_LABEL, zorder=3,
+                gid="region-median",
+            )  # fmt: skip
+            handles.append(region)
         (previous,) = ax.plot(
             x, _nan(series.last_year), color=LAST_YEAR, linestyle="--", linewidth=1.1,
             marker="s", markersize=3.2, markerfacecolor="white", label=series.last_year_label,

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 import duckdb
 from markupsafe import Markup
 
-from pipelines.pack import charts, dq, flags, summary
+from pipelines.pack import charts, dq, flags, regional, summary
 from pipelines.pack.commentary import Commentary
 from pipelines.pack.data import (
     ExtractLoad,
@@ -124,6 +124,9 @@ class PackContext:
     rows: list[dict] = field(default_factory=list, repr=False)
     series: dict[str, list[dict]] = field(default_factory=dict, repr=False)
     spc: dict[str, dict] = field(default_factory=dict, repr=False)  # code -> month -> SPC row
+    # The regional comparison page (pipelines/pack/regional.py): None without a regional file.
+    regional: dict | None = None
+    regional_file: regional.RegionalFile | None = field(default=None, repr=False)
 
 
 def build_context(
@@ -139,11 +142,16 @@ def build_context(
     spc = spc_rows(con, start)
     data_quality = dq.data_quality_section(con, start, commentary, trend)
     looked_after = looked_after_caveat(data_quality["unended"], start)
+    region_file = None
+    if settings.regional_file_path is not None:  # raises RegionalFileError: nothing written
+        region_file = regional.read_regional_file(
+            settings.regional_file_path, settings.authority_code, start
+        )
     pages = []
     for row in rows:
         code = row["indicator_code"]
         page = _indicator_page(
-            row, series.get(code, []), start, commentary, caveats, spc.get(code, {})
+            row, series.get(code, []), start, commentary, caveats, spc.get(code, {}), region_file
         )
         if looked_after and code == dq.LOOKED_AFTER_INDICATOR:
             page.caveat_mark = looked_after
@@ -174,6 +182,8 @@ def build_context(
         rows=rows,
         series=series,
         spc=spc,
+        regional=regional.comparison_section(region_file, pages, start) if region_file else None,
+        regional_file=region_file,
     )
 
 
@@ -359,7 +369,11 @@ def _on_target_scale(row: dict, kind: str) -> bool:
 
 
 def _chart(
-    row: dict, series: list[dict], start: dt.date, spc: dict | None = None
+    row: dict,
+    series: list[dict],
+    start: dt.date,
+    spc: dict | None = None,
+    region_file: regional.RegionalFile | None = None,
 ) -> tuple[str, str]:
     column, kind, y_label = _charted_field(row)
     recent = window(series, start, CHART_MONTHS)
@@ -381,6 +395,13 @@ def _chart(
             ("England", as_float(row["england_value"])),
             ("Statistical neighbours", as_float(row["statistical_neighbours_value"])),
         ]
+    # The regional median, only where the chart shows the published value itself (a percentage,
+    # or a count charted as the count): never a median of another measure beside the chart's.
+    medians = None
+    if region_file is not None and column == "value":
+        medians = region_file.medians(row["indicator_code"], months)
+        if all(m is None for m in medians):
+            medians = None
     trend = charts.TrendSeries(
         labels=labels,
         current=current,
@@ -396,6 +417,7 @@ def _chart(
         bars=kind == "count" and _in_month(row),
         comparators=comparators,
         spc=overlay,
+        region=medians,
     )
     latest = fmt_by_kind(current[-1], kind)
     extras = []
@@ -413,6 +435,12 @@ def _chart(
                 else ""
             )  # fmt: skip
         )
+    if medians is not None:
+        last = next((m for m in reversed(medians) if m is not None), None)
+        extras.append(
+            f"the regional median ({charts.REGION_LABEL}) as a dotted line with triangles, "
+            f"latest {fmt_by_kind(last, kind)}"
+        )
     shape = "Bar chart" if trend.bars else "Line chart"
     alt = (
         f"{shape} of {row['name']} ({y_label.lower()}) for the {CHART_MONTHS} months to "
@@ -429,13 +457,14 @@ def _indicator_page(
     commentary: Commentary,
     caveats: dq.Caveats,
     spc: dict | None = None,
+    region_file: regional.RegionalFile | None = None,
 ) -> IndicatorPage:
     code = row["indicator_code"]
     kind = value_kind(row["unit"])
     tkind = target_kind(row)
     basis = row["rate_basis"]
     spc = spc or {}
-    chart_uri, chart_alt = _chart(row, series, start, spc)
+    chart_uri, chart_alt = _chart(row, series, start, spc, region_file)
     spc_now = spc.get(start) or {}
     prev_1y, prev_2y = add_months(start, -12), add_months(start, -24)
     previous = [

@@ -1,6 +1,7 @@
 """board_pack.xlsx: the scorecard first, one sheet per indicator (its monthly series, named by
 the indicator's code, the key the scorecard and indicators.csv use), then Definitions,
-Comparators and Data quality.
+Comparators, Regional comparison (only with a regional file, BOARDPACK_REGIONAL_FILE) and Data
+quality.
 
 Figures are stored as numbers an analyst can work with: a percentage as a fraction with a
 percent format (64.42% is 0.6442, shown to 1 decimal place), rates and counts as numbers,
@@ -28,7 +29,7 @@ from pipelines.pack.xlsx_tables import Cell, Table
 
 _SHEET_NAME_MAX = 31
 _FORBIDDEN = set("[]:*?/\\")
-RESERVED_SHEETS = ("Scorecard", "Definitions", "Comparators", "Data quality")
+RESERVED_SHEETS = ("Scorecard", "Definitions", "Comparators", "Regional comparison", "Data quality")
 
 # Number formats: 1 decimal place for percentages and rates (the government convention),
 # whole numbers for counts, thousands separators throughout.
@@ -88,6 +89,9 @@ def write_xlsx(ctx: PackContext, path: Path, con: duckdb.DuckDBPyConnection) -> 
         _write_table(workbook, formats, table)
     _write_table(workbook, formats, xlsx_tables.definitions_table(ctx.rows))
     _write_table(workbook, formats, xlsx_tables.comparators_table(ctx.rows))
+    if ctx.regional_file is not None:  # only with BOARDPACK_REGIONAL_FILE
+        regional = xlsx_tables.regional_table(ctx.regional_file, ctx.rows, start)
+        _write_table(workbook, formats, regional)
     _write_table(workbook, formats, xlsx_tables.data_quality_table(con, start))
     workbook.close()
     return path

@@ -304,6 +304,65 @@ def comparators_table(rows: list[dict]) -> Table:
     return Table("Comparators", columns, out)
 
 
+# --- the regional comparison ----------------------------------------------------------------------
+
+REGIONAL_COLUMNS = [
+    ("Code", 20),
+    ("Indicator", 46),
+    ("Month", 10),
+    ("Unit", 11),
+    ("This authority", 13),
+    ("This authority's symbol", 13),
+    ("Region lower quartile", 13),
+    ("Region median", 13),
+    ("Region upper quartile", 13),
+    ("Rank (1 = best)", 10),
+    ("Rank symbol", 10),
+    ("Authorities contributing", 13),
+    ("Authorities in region", 13),
+    ("Better is", 12),
+    ("Suppression threshold", 12),
+]
+
+
+def regional_table(regional, rows: list[dict], month_start: dt.date) -> Table:
+    """This authority's line of the regional file (pipelines/pack/regional.py) for each
+    indicator in the reporting month: figures as numbers (a percentage as a percentage, a
+    median of counts as a decimal), a DfE symbol (c, k, z) in its own column beside the blank
+    figure it stands for, never as text in a number column."""
+    from pipelines.pack.regional import number, value_number
+
+    out = []
+    for mart in rows:
+        code = mart["indicator_code"]
+        row = regional.row(code, month_start)
+        if row is None:
+            continue
+        kind = "percent" if row.unit == "percent" else "count"
+        stat_kind = "percent" if kind == "percent" else "decimal"
+        shown = value_number(row)
+        out.append(
+            [
+                _text(code),
+                _text(mart["name"]),
+                Cell(month_start, "month"),
+                Cell(KIND_WORDS[kind]),
+                _figure(shown, kind),
+                _text(row.value if shown is None or row.value == "k" else ""),
+                _figure(number(row.region_lower_quartile), stat_kind),
+                _figure(number(row.region_median), stat_kind),
+                _figure(number(row.region_upper_quartile), stat_kind),
+                _figure(number(row.rank), "count"),
+                _text("" if row.rank.isdigit() else row.rank),
+                Cell(row.authorities_contributing, "count"),
+                Cell(row.authorities_in_region, "count"),
+                _text(POLARITY_WORDS.get(row.polarity, row.polarity)),
+                Cell(row.suppression_threshold, "count"),
+            ]
+        )
+    return Table("Regional comparison", REGIONAL_COLUMNS, out)
+
+
 # --- data quality ---------------------------------------------------------------------------------
 
 # (column, measure, kind) of each model's figures, as the data-quality section words them

@@ -29,30 +29,17 @@ from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 from pipelines.plain_settings import DBT_PROJECT_DIR
-from pipelines.region.files import Aggregates, RegionInputError, metadata_path, read_aggregates
+from pipelines.region.files import (  # the regional file's columns: files.py, with its reader
+    POLARITIES,
+    REGIONAL_COLUMNS,
+    Aggregates,
+    RegionInputError,
+    metadata_path,
+    read_aggregates,
+)
 from pipelines.region.suppression import NOT_APPLICABLE, ROUNDS_TO_ZERO, SUPPRESSED
 
 CATALOGUE = DBT_PROJECT_DIR / "seeds" / "ref_indicator_catalogue.csv"
-POLARITIES = ("higher", "lower", "neither")
-
-REGIONAL_COLUMNS = (
-    "indicator_code",
-    "month",
-    "unit",
-    "polarity",
-    "authority_code",
-    "authority_name",
-    "numerator",
-    "denominator",
-    "value",
-    "rank",
-    "authorities_contributing",
-    "authorities_in_region",
-    "region_lower_quartile",
-    "region_median",
-    "region_upper_quartile",
-    "suppression_threshold",
-)
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""The aggregates file an authority publishes, and reading one back.
+"""The aggregates file an authority publishes, and reading one back; reading a regional file.
 
     <name>.csv            one row per indicator per month: authority_code, indicator_code,
                           month, unit, numerator, denominator, value (a number or c / k / z)
@@ -10,6 +10,10 @@ Reading checks everything `combine` relies on and turns each problem into one
 column and what was expected: a file from another authority's system is read by someone who
 cannot see its code. It also refuses a file with a count from 1 to threshold - 1 showing: such
 a file was not suppressed, and must not be passed on in a regional file.
+
+The regional file `combine` writes (REGIONAL_COLUMNS) is read back by read_regional, for the
+board pack (pipelines/pack/regional.py), with the same checks on each authority's figures and
+one line for every problem.
 """
 
 from __future__ import annotations
@@ -40,6 +44,27 @@ METADATA_KEYS = (
     "suppression_threshold",
 )
 FORMAT = "boardpack regional aggregates 1"
+# The regional file `boardpack region combine` writes (combine.py; docs/region.md "The regional
+# file"): one row per authority x indicator x month.
+REGIONAL_COLUMNS = (
+    "indicator_code",
+    "month",
+    "unit",
+    "polarity",
+    "authority_code",
+    "authority_name",
+    "numerator",
+    "denominator",
+    "value",
+    "rank",
+    "authorities_contributing",
+    "authorities_in_region",
+    "region_lower_quartile",
+    "region_median",
+    "region_upper_quartile",
+    "suppression_threshold",
+)
+POLARITIES = ("higher", "lower", "neither")
 WHOLE = re.compile(r"^\d+$")
 NUMBER = re.compile(r"^\d+(\.\d+)?$")
 MONTH = re.compile(r"^\d{4}-\d{2}-01$")
@@ -139,32 +164,8 @@ def _read_metadata(path: Path) -> Metadata:
 
 
 def _read_rows(path: Path, metadata: Metadata) -> list[AggregateRow]:
-    try:
-        with path.open(encoding="utf-8", newline="") as handle:
-            records = list(csv.reader(handle))
-    except UnicodeDecodeError:
-        raise RegionInputError(f"{path}: not UTF-8 text; expected an aggregates CSV") from None
-    except OSError as error:
-        raise RegionInputError(
-            f"{path}: cannot be read ({error.strerror}); expected a readable aggregates CSV"
-        ) from None
-    if not records:
-        raise RegionInputError(
-            f"{path}: row 1: empty file; expected the header {','.join(COLUMNS)}"
-        )
-    header = tuple(records[0])
-    if header != COLUMNS:
-        for index, column in enumerate(COLUMNS):
-            found = header[index] if index < len(header) else None
-            if found != column:
-                raise RegionInputError(
-                    f"{path}: row 1, column {index + 1}: header {found!r}; expected {column!r} "
-                    f"(the columns are {','.join(COLUMNS)})"
-                )
-        raise RegionInputError(
-            f"{path}: row 1, column {len(COLUMNS) + 1}: header {header[len(COLUMNS)]!r}; "
-            f"expected no more columns than {','.join(COLUMNS)}"
-        )
+    records = _read_records(path, COLUMNS, "an aggregates CSV")
+    _check_header(path, tuple(records[0]), COLUMNS)
     rows, seen = [], {}
     for line, record in enumerate(records[1:], start=2):
         if len(record) != len(COLUMNS):
@@ -183,6 +184,41 @@ def _read_rows(path: Path, metadata: Metadata) -> list[AggregateRow]:
         seen[key] = line
         rows.append(row)
     return rows
+
+
+def _read_records(path: Path, columns: tuple[str, ...], what: str) -> list[list[str]]:
+    """The CSV's rows (the header first); RegionInputError when it cannot be read or is empty."""
+    try:
+        with path.open(encoding="utf-8", newline="") as handle:
+            records = list(csv.reader(handle))
+    except UnicodeDecodeError:
+        raise RegionInputError(f"{path}: not UTF-8 text; expected {what}") from None
+    except OSError as error:
+        readable = what.split(" ", 1)[1]  # "an aggregates CSV" -> "a readable aggregates CSV"
+        raise RegionInputError(
+            f"{path}: cannot be read ({error.strerror}); expected a readable {readable}"
+        ) from None
+    if not records:
+        raise RegionInputError(
+            f"{path}: row 1: empty file; expected the header {','.join(columns)}"
+        )
+    return records
+
+
+def _check_header(path: Path, header: tuple[str, ...], columns: tuple[str, ...]) -> None:
+    if header == columns:
+        return
+    for index, column in enumerate(columns):
+        found = header[index] if index < len(header) else None
+        if found != column:
+            raise RegionInputError(
+                f"{path}: row 1, column {index + 1}: header {found!r}; expected {column!r} "
+                f"(the columns are {','.join(columns)})"
+            )
+    raise RegionInputError(
+        f"{path}: row 1, column {len(columns) + 1}: header {header[len(columns)]!r}; "
+        f"expected no more columns than {','.join(columns)}"
+    )
 
 
 def _check_row(path: Path, line: int, cells: dict[str, str], metadata: Metadata) -> AggregateRow:
@@ -262,4 +298,142 @@ def _check_row(path: Path, line: int, cells: dict[str, str], metadata: Metadata)
         numerator=numerator,
         denominator=denominator,
         value=cells["value"],
+    )
+
+
+@dataclass(frozen=True)
+class RegionalRow:
+    """One authority's figures for one indicator and month in a regional file, with the
+    region's statistics (every figure as the file writes it: a number or a symbol)."""
+
+    line: int  # in the CSV file, for messages
+    indicator_code: str
+    month: str
+    unit: str
+    polarity: str
+    authority_code: str
+    authority_name: str
+    numerator: str
+    denominator: str
+    value: str
+    rank: str  # 1 is the best; `z` not ranked (polarity neither); the value's `c` or `z`
+    authorities_contributing: int
+    authorities_in_region: int
+    region_lower_quartile: str  # a number, or `z` when no authority's value is published
+    region_median: str
+    region_upper_quartile: str
+    suppression_threshold: int
+
+
+def read_regional(path: Path) -> list[RegionalRow]:
+    """A regional file, checked row by row; RegionInputError (one line naming the file, the row
+    and the column) on the first problem. Each authority's figures pass the same checks as its
+    published file (a count from 1 to threshold - 1 showing is refused here too)."""
+    path = Path(path)
+    if not path.is_file():
+        raise RegionInputError(f"{path}: no such file; expected a regional CSV")
+    records = _read_records(path, REGIONAL_COLUMNS, "a regional CSV")
+    _check_header(path, tuple(records[0]), REGIONAL_COLUMNS)
+    rows: list[RegionalRow] = []
+    seen: dict[tuple[str, str, str], int] = {}
+    threshold: tuple[int, int] | None = None  # the file's threshold and the row it was first on
+    for line, record in enumerate(records[1:], start=2):
+        if len(record) != len(REGIONAL_COLUMNS):
+            raise RegionInputError(
+                f"{path}: row {line}: {len(record)} cells; expected {len(REGIONAL_COLUMNS)}"
+            )
+        cells = dict(zip(REGIONAL_COLUMNS, (cell.strip() for cell in record), strict=True))
+        row = _check_regional_row(path, line, cells)
+        if threshold is None:
+            threshold = (row.suppression_threshold, line)
+        elif row.suppression_threshold != threshold[0]:
+            raise RegionInputError(
+                f"{path}: row {line}, column suppression_threshold: "
+                f"{cells['suppression_threshold']!r}; expected {threshold[0]}, as on row "
+                f"{threshold[1]} (one threshold for the whole region)"
+            )
+        key = (row.indicator_code, row.month, row.authority_code)
+        if key in seen:
+            raise RegionInputError(
+                f"{path}: row {line}, column authority_code: {row.authority_code} for "
+                f"{row.indicator_code} in {row.month} again (first on row {seen[key]}); expected "
+                "one row per authority, indicator and month"
+            )
+        seen[key] = line
+        rows.append(row)
+    return rows
+
+
+def _check_regional_row(path: Path, line: int, cells: dict[str, str]) -> RegionalRow:
+    def fail(column: str, expected: str) -> RegionInputError:
+        return RegionInputError(
+            f"{path}: row {line}, column {column}: {cells[column]!r}; expected {expected}"
+        )
+
+    if not re.match(r"^[A-Z]\d{8}$", cells["authority_code"]):
+        raise fail("authority_code", "an ONS code (a letter and eight digits)")
+    raw_threshold = cells["suppression_threshold"]
+    if not WHOLE.match(raw_threshold) or int(raw_threshold) < 3:
+        raise fail("suppression_threshold", "a whole number of at least 3")
+    # the authority's own figures: the checks its published file passed
+    metadata = Metadata(
+        authority_code=cells["authority_code"],
+        authority_name=cells["authority_name"],
+        generated="",
+        reporting_month="",
+        suppression_threshold=int(raw_threshold),
+    )
+    figures = _check_row(path, line, {k: cells[k] for k in COLUMNS}, metadata)
+    if cells["polarity"] not in POLARITIES:
+        raise fail("polarity", " or ".join(POLARITIES))
+    counts = {}
+    for column in ("authorities_contributing", "authorities_in_region"):
+        if not WHOLE.match(cells[column]):
+            raise fail(column, "a whole number")
+        counts[column] = int(cells[column])
+    contributing, in_region = counts["authorities_contributing"], counts["authorities_in_region"]
+    if in_region < 1:
+        raise fail("authorities_in_region", "1 or more")
+    if contributing > in_region:
+        raise fail("authorities_contributing", f"at most authorities_in_region, {in_region}")
+    published = figures.value not in (SUPPRESSED, NOT_APPLICABLE)
+    if published and contributing < 1:
+        raise fail("authorities_contributing", "1 or more: this authority's value is published")
+    quartiles = ("region_lower_quartile", "region_median", "region_upper_quartile")
+    for column in quartiles:
+        if contributing == 0 and cells[column] != NOT_APPLICABLE:
+            raise fail(column, "`z`: no authority's value contributes")
+        if contributing > 0 and not NUMBER.match(cells[column]):
+            raise fail(column, "a number")
+    if contributing > 0:
+        low, median, high = (float(cells[column]) for column in quartiles)
+        if not low <= median <= high:
+            raise fail("region_median", "between the lower and upper quartiles")
+    rank = cells["rank"]
+    if not published:
+        if rank != figures.value:
+            raise fail("rank", f"{figures.value!r}, the value's own symbol")
+    elif cells["polarity"] == "neither":
+        if rank != NOT_APPLICABLE:
+            raise fail("rank", "`z`: an indicator with no better direction is not ranked")
+    elif not WHOLE.match(rank) or not 1 <= int(rank) <= contributing:
+        raise fail("rank", f"a whole number from 1 to authorities_contributing, {contributing}")
+    return RegionalRow(
+        line=line,
+        indicator_code=figures.indicator_code,
+        month=figures.month,
+        unit=figures.unit,
+        polarity=cells["polarity"],
+        authority_code=cells["authority_code"],
+        authority_name=cells["authority_name"],
+        numerator=figures.numerator,
+        denominator=figures.denominator,
+        value=figures.value,
+        rank=rank,
+        authorities_contributing=contributing,
+        authorities_in_region=in_region,
+        region_lower_quartile=cells["region_lower_quartile"],
+        region_median=cells["region_median"],
+        region_upper_quartile=cells["region_upper_quartile"],
+        suppression_threshold=int(raw_threshold),
     )
