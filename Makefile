@@ -86,7 +86,7 @@ $(UV):
 # here: with PYTHONDONTWRITEBYTECODE set (as on CI machines) every run would otherwise compile
 # Dagster, dbt and the rest from source, about 5 s per process.
 $(INSTALLED): pyproject.toml uv.lock $(UV)
-	$(UV) sync --locked --extra dev --compile-bytecode --quiet
+	$(UV) sync --locked --extra dev --extra spark --compile-bytecode --quiet
 	@touch $@
 
 install: system-deps-run $(INSTALLED)
