@@ -14,7 +14,8 @@ def date_trunc(datepart, date):
 
 
 def last_day(date, datepart):
-    return f"cast(date_trunc('{datepart}', {date}) + interval 1 {datepart} - interval 1 day as date)"
+    month_start = f"date_trunc('{datepart}', {date})"
+    return f"cast({month_start} + interval 1 {datepart} - interval 1 day as date)"
 
 
 def type_string():
