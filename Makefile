@@ -160,6 +160,7 @@ bench: manifest
 # tables exported to Parquet, then `dbt build --target spark` (pyspark in local mode, Java 17).
 # Run `make run` first: Spark reads the raw tables it loaded.
 spark: install
+	$(call ensure_debs,openjdk-17-jre-headless)
 	$(BIN)/python -m pipelines.spark --month $(DEMO_MONTH)
 
 clean:
