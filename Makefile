@@ -27,13 +27,15 @@ export BOARDPACK_EXTRACTS ?= $(CURDIR)/data/extracts
 export BOARDPACK_OUTPUT ?= $(CURDIR)/data/output
 export BOARDPACK_RESTRICTED ?= $(CURDIR)/data/restricted
 export DBT_PROFILES_DIR := $(CURDIR)/dbt_project
+# Spark's folder for `make spark` (raw Parquet, warehouse, Derby metastore): docs/scaling.md.
+export BOARDPACK_SPARK_DIR ?= $(CURDIR)/data/spark
 # Dagster's run history for `make run` and `make ui` (tests use throwaway instances).
 DAGSTER_HOME ?= $(CURDIR)/data/dagster_home
 DEMO_MONTH := 2014-08
 UI_PORT ?= 3000
 
 .PHONY: install system-deps system-deps-run lock lock-check upgrade run demo-data manifest test lint \
-	format ui bench clean validators returns
+	format ui bench clean validators returns spark
 
 # The DfE's rule engines pin pandas<2 and numpy<1.25: their own virtualenv, exact versions from
 # returns/validators.txt, installed here and never at run time (pipelines/returns/validation.py).
@@ -86,7 +88,7 @@ $(UV):
 # here: with PYTHONDONTWRITEBYTECODE set (as on CI machines) every run would otherwise compile
 # Dagster, dbt and the rest from source, about 5 s per process.
 $(INSTALLED): pyproject.toml uv.lock $(UV)
-	$(UV) sync --locked --extra dev --compile-bytecode --quiet
+	$(UV) sync --locked --extra dev --extra spark --compile-bytecode --quiet
 	@touch $@
 
 install: system-deps-run $(INSTALLED)
@@ -153,6 +155,13 @@ ui: manifest
 # Each stage's wall time, CPU and peak memory at three scales, against the DuckDB floor.
 bench: manifest
 	$(BIN)/python -m pipelines.bench
+
+# The same dbt models on Apache Spark (docs/scaling.md "dbt on Spark"): the warehouse's raw
+# tables exported to Parquet, then `dbt build --target spark` (pyspark in local mode, Java 17).
+# Run `make run` first: Spark reads the raw tables it loaded.
+spark: install
+	$(call ensure_debs,openjdk-17-jre-headless)
+	$(BIN)/python -m pipelines.spark --month $(DEMO_MONTH)
 
 clean:
 	rm -rf data dbt_project/target $(VALIDATORS_VENV)

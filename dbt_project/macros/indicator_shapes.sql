@@ -16,8 +16,11 @@
         when {{ denominator }} > 0 then
             cast(
                 cast(
-                    (2 * {{ per }} * 100 * cast({{ numerator }} as hugeint) + cast({{ denominator }} as hugeint))
-                    // (2 * cast({{ denominator }} as hugeint))
+                    {{ int_div(
+                        '2 * ' ~ per ~ ' * 100 * cast(' ~ numerator ~ ' as ' ~ wide_integer_type() ~ ')'
+                        ~ ' + cast(' ~ denominator ~ ' as ' ~ wide_integer_type() ~ ')',
+                        '2 * cast(' ~ denominator ~ ' as ' ~ wide_integer_type() ~ ')',
+                    ) }}
                     as decimal(38, 0)
                 ) * 0.01
                 as decimal(18, 2)

@@ -81,17 +81,17 @@
 {% macro target_text(unit, target_measure, target_value, target_low, target_high) -%}
     case
         when {{ target_low }} is not null and {{ target_high }} is not null then
-            cast(cast({{ target_low }} as decimal(18, 1)) as varchar)
+            cast(cast({{ target_low }} as decimal(18, 1)) as {{ dbt.type_string() }})
             || case when {{ unit }} = 'percent' and {{ target_measure }} = 'value' then '%' else '' end
             || '-'
-            || cast(cast({{ target_high }} as decimal(18, 1)) as varchar)
+            || cast(cast({{ target_high }} as decimal(18, 1)) as {{ dbt.type_string() }})
             || case when {{ unit }} = 'percent' and {{ target_measure }} = 'value' then '%' else '' end
         when {{ target_value }} is not null and {{ unit }} = 'percent' and {{ target_measure }} = 'value' then
-            cast(cast({{ target_value }} as decimal(18, 2)) as varchar) || '%'
+            cast(cast({{ target_value }} as decimal(18, 2)) as {{ dbt.type_string() }}) || '%'
         when {{ target_value }} is not null and {{ target_measure }} = 'rate' then
-            cast(cast({{ target_value }} as decimal(18, 2)) as varchar)
+            cast(cast({{ target_value }} as decimal(18, 2)) as {{ dbt.type_string() }})
         when {{ target_value }} is not null then
-            cast(cast({{ target_value }} as decimal(18, 0)) as varchar)
+            cast(cast({{ target_value }} as decimal(18, 0)) as {{ dbt.type_string() }})
         else 'N/A'
     end
 {%- endmacro %}

@@ -5,17 +5,18 @@
   Both arguments are SQL date expressions; NULL in gives NULL out.
 -#}
 {% macro weekdays_since_epoch(date_expr) -%}
-    (5 * ((date_diff('day', date '1900-01-01', {{ date_expr }}) + 1) // 7)
-     + least((date_diff('day', date '1900-01-01', {{ date_expr }}) + 1) % 7, 5))
+    {%- set days = dbt.datediff("date '1900-01-01'", date_expr, 'day') -%}
+    (5 * {{ int_div(days ~ ' + 1', 7) }}
+     + least(({{ days }} + 1) % 7, 5))
 {%- endmacro %}
 
 {% macro working_days(start_date, end_date) -%}
     (
         {{ weekdays_since_epoch(end_date) }} - {{ weekdays_since_epoch(start_date) }}
-        - sign(date_diff('day', {{ start_date }}, {{ end_date }})) * (
+        - cast(sign({{ dbt.datediff(start_date, end_date, 'day') }}) as integer) * (
             select count(*)
             from {{ ref('ref_bank_holidays') }} as bank_holiday
-            where isodow(bank_holiday.holiday_date) <= 5
+            where {{ iso_weekday('bank_holiday.holiday_date') }} <= 5
               and bank_holiday.holiday_date > least({{ start_date }}, {{ end_date }})
               and bank_holiday.holiday_date <= greatest({{ start_date }}, {{ end_date }})
         )

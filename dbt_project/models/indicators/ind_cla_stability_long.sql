@@ -20,8 +20,8 @@ with children_in_scope as (
     inner join {{ ref('stg_persons') }} as persons
         on persons.person_id = looked_after.person_id
     where
-        persons.date_of_birth > looked_after.month_end - interval 16 year
-        and looked_after.care_start_date <= looked_after.month_end - interval 30 month
+        persons.date_of_birth > {{ dbt.dateadd('year', -16, 'looked_after.month_end') }}
+        and looked_after.care_start_date <= {{ dbt.dateadd('month', -30, 'looked_after.month_end') }}
 ),
 
 current_placements as (
@@ -43,7 +43,7 @@ children as (
         children_in_scope.month,
         children_in_scope.person_id,
         coalesce(
-            current_placements.placement_start_date <= children_in_scope.month_end - interval 2 year,
+            current_placements.placement_start_date <= {{ dbt.dateadd('year', -2, 'children_in_scope.month_end') }},
             false
         ) as in_placement_2_years
     from children_in_scope

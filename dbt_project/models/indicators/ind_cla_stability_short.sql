@@ -11,7 +11,7 @@ with placements_in_year as (
     inner join {{ ref('stg_cla_placements') }} as placements
         on
             placements.person_id = looked_after.person_id
-            and placements.start_date > looked_after.month_end - interval 12 month
+            and placements.start_date > {{ dbt.dateadd('month', -12, 'looked_after.month_end') }}
             and placements.start_date <= looked_after.month_end
     group by looked_after.month, looked_after.person_id
 ),

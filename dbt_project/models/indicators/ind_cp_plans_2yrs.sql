@@ -8,7 +8,7 @@ with plans_ended_in_window as (
     select
         months.month,
         plans.cp_plan_id,
-        plans.end_date >= plans.start_date + interval 2 year as lasted_2_years
+        plans.end_date >= {{ dbt.dateadd('year', 2, 'plans.start_date') }} as lasted_2_years
     from {{ ref('util_reporting_months') }} as months
     inner join {{ ref('stg_cp_plans') }} as plans
         on plans.end_date between months.rolling_12_start and months.month_end

@@ -34,8 +34,11 @@ children_seen as (
             -- N + 4 weeks hold 5N + 20 weekdays and no year more than 10 bank holidays, so a visit
             -- that long before the month end is more than N working days before it (N < 48)
             and visits.visit_date
-            > children_due_a_visit.month_end
-            - to_days(7 * ({{ setting_int('cp_visit_standard_working_days') }} + 4))
+            > {{ dbt.dateadd(
+                'day',
+                '-7 * (' ~ setting_int('cp_visit_standard_working_days') ~ ' + 4)',
+                'children_due_a_visit.month_end',
+            ) }}
     where
         {{ working_days('visits.visit_date', 'children_due_a_visit.month_end') }}
         <= {{ setting_int('cp_visit_standard_working_days') }}

@@ -19,7 +19,7 @@ referrals_in_month as (
                 previous_referrals.person_id = referrals.person_id
                 and previous_referrals.referral_id <> referrals.referral_id
                 and previous_referrals.referral_date
-                >= cast(referrals.referral_date - interval 12 month as date)
+                >= cast({{ dbt.dateadd('month', -12, 'referrals.referral_date') }} as date)
                 and previous_referrals.referral_date < referrals.referral_date
         ) as is_rereferral
     from {{ ref('util_reporting_months') }} as months

@@ -56,7 +56,7 @@ select
     case
         when cannot_be_timed is not null then null
         when review_number = 1 then {{ working_days('period_start_date', 'review_date') }} <= 20
-        when review_number = 2 then review_date <= previous_review_date + interval 3 month
-        else review_date <= previous_review_date + interval 6 month
+        when review_number = 2 then review_date <= {{ dbt.dateadd('month', 3, 'previous_review_date') }}
+        else review_date <= {{ dbt.dateadd('month', 6, 'previous_review_date') }}
     end as is_timely
 from judged

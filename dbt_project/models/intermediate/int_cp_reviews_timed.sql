@@ -45,7 +45,7 @@ select
     cannot_be_timed,
     case
         when cannot_be_timed is not null then null
-        when previous_review_date is null then review_date <= plan_start_date + interval 3 month
-        else review_date <= previous_review_date + interval 6 month
+        when previous_review_date is null then review_date <= {{ dbt.dateadd('month', 3, 'plan_start_date') }}
+        else review_date <= {{ dbt.dateadd('month', 6, 'previous_review_date') }}
     end as is_timely
 from judged

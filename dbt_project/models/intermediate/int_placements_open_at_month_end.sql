@@ -36,7 +36,7 @@ adulthood as (
     -- min: one answer even if a person were duplicated (stg_persons tests uniqueness)
     select
         person_id,
-        min(cast(date_of_birth + interval 18 year as date)) as eighteenth_birthday
+        min(cast({{ dbt.dateadd('year', 18, 'date_of_birth') }} as date)) as eighteenth_birthday
     from {{ ref('stg_persons') }}
     group by person_id
 ),

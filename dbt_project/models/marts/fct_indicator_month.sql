@@ -37,7 +37,7 @@ rate_periods as (
         end as period_start,
         case catalogue.rate_basis
             when 'rolling_12' then 12
-            when 'ytd' then date_diff('month', months.financial_year_start, indicator_values.month) + 1
+            when 'ytd' then {{ dbt.datediff('months.financial_year_start', 'indicator_values.month', 'month') }} + 1
             else 1
         end as months_expected
     from indicator_values
@@ -117,11 +117,11 @@ with_previous as (
     left join indicator_rates as last_year
         on
             last_year.indicator_code = current_month.indicator_code
-            and last_year.month = cast(current_month.month - interval 12 month as date)
+            and last_year.month = cast({{ dbt.dateadd('month', -12, 'current_month.month') }} as date)
     left join indicator_rates as two_years_ago
         on
             two_years_ago.indicator_code = current_month.indicator_code
-            and two_years_ago.month = cast(current_month.month - interval 24 month as date)
+            and two_years_ago.month = cast({{ dbt.dateadd('month', -24, 'current_month.month') }} as date)
 ),
 
 -- The figure the target, RAG and direction are read on: the rate where the catalogue says so

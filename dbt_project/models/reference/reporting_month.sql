@@ -11,7 +11,7 @@
 
 with monthly_contacts as (
     select
-        date_trunc('month', cont_contact_date) as month,
+        {{ dbt.date_trunc('month', 'cont_contact_date') }} as month,
         count(*) as contacts
     from {{ source('ssd', 'ssd_contacts') }}
     where cont_contact_date <= current_date
@@ -28,12 +28,12 @@ chosen as (
     select
         coalesce({{ "cast('" ~ month_var ~ "-01' as date)" if month_var else 'null' }}, latest_full_month.month)
             as month,
-        least(cast(last_day(latest_full_month.month) as date), current_date) as extract_date
+        least(cast({{ dbt.last_day('latest_full_month.month', 'month') }} as date), current_date) as extract_date
     from latest_full_month
 )
 
 select
     chosen.month,
-    cast(last_day(chosen.month) as date) as as_at,
+    cast({{ dbt.last_day('chosen.month', 'month') }} as date) as as_at,
     chosen.extract_date
 from chosen

@@ -1,20 +1,18 @@
 -- The reporting-month spine every indicator is computed over: one row per month from the first
 -- reporting month (ref_settings) to the reporting month the warehouse is built as at.
 with months as (
-    select cast(month_start as date) as month
-    from {{ ref('reporting_month') }} as reporting_month,
-        generate_series(
-            cast(date_trunc('month', {{ setting_date('first_reporting_month') }}) as timestamp),
-            cast(reporting_month.month as timestamp),
-            interval 1 month
-        ) as spine (month_start)
+    {{ month_series(
+        dbt.date_trunc('month', setting_date('first_reporting_month')),
+        'reporting_month.month',
+        ref('reporting_month') ~ ' as reporting_month',
+    ) }}
 )
 
 select
     month,
-    cast(last_day(month) as date) as month_end,
+    cast({{ dbt.last_day('month', 'month') }} as date) as month_end,
     -- the 12 months ending with this month
-    cast(month - interval 11 month as date) as rolling_12_start,
+    cast({{ dbt.dateadd('month', -11, 'month') }} as date) as rolling_12_start,
     -- financial year to date starts on 1 April
     cast(
         make_date(
