@@ -284,7 +284,7 @@ def run(
                         progress=console,
                         only_pack=verdict.only_pack,
                     )
-                if verdict.only_pack:  # the checks as they were: this run did not run them
+                if verdict.only_pack and not result.checks:  # a pack-only run ran no check
                     _take_upstream(result, verdict.upstream)
         except WarehouseBusy as busy:
             click.echo(f"boardpack run: not started: {busy} (--no-wait)", err=True)
