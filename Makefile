@@ -161,7 +161,7 @@ bench: manifest
 # Run `make run` first: Spark reads the raw tables it loaded.
 spark: install
 	$(call ensure_debs,openjdk-17-jre-headless)
-	$(BIN)/python -m pipelines.spark --month $(DEMO_MONTH)
+	$(BIN)/python -m pipelines.spark --month $(DEMO_MONTH) --spark-dir $(BOARDPACK_SPARK_DIR)
 
 clean:
 	rm -rf data dbt_project/target $(VALIDATORS_VENV)

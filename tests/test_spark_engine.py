@@ -29,10 +29,7 @@ from pipelines.ingest import load_extracts
 from pipelines.plain_settings import DBT_PROJECT_DIR
 from pipelines.spark import build, table_dir
 
-pytestmark = [
-    pytest.mark.spark,
-    pytest.mark.skipif(shutil.which("java") is None, reason="Spark needs Java (make system-deps)"),
-]
+pytestmark = pytest.mark.spark
 
 DBT = Path(sys.executable).parent / "dbt"
 # The spark selector (dbt_project/selectors.yml) less its data tests: Spark takes a second or
@@ -97,6 +94,8 @@ def duckdb_build(demo_extracts, tmp_path_factory):
 @pytest.fixture(scope="module")
 def spark_build(duckdb_build, tmp_path_factory):
     """`dbt build --target spark` of the demo, once: export, declare, build."""
+    # a missing Java fails here, never skips (make system-deps installs it)
+    assert shutil.which("java"), "Spark needs Java: openjdk-17-jre-headless (make system-deps)"
     database, _ = duckdb_build
     spark_dir = tmp_path_factory.mktemp("spark")
     result = build(database, spark_dir, DEMO_MONTH, extra_args=SPARK_BUILD_ARGS, timeout=900)

@@ -19,7 +19,6 @@ warehouse, its Derby metastore and its scratch files under the same ``spark_dir`
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 import time
@@ -28,7 +27,7 @@ from pathlib import Path
 
 import duckdb
 
-from pipelines.plain_settings import DATA_DIR, DBT_PROJECT_DIR
+from pipelines.plain_settings import DATA_DIR, DBT_PROJECT_DIR, child_environment
 
 DEFAULT_SPARK_DIR = DATA_DIR / "spark"
 DBT = Path(sys.executable).parent / "dbt"
@@ -154,12 +153,8 @@ def build(
         done = subprocess.run(
             dbt_command(spark_dir, target_path, step, reporting_month),
             cwd=spark_dir,
-            env={
-                # Spark in local mode listens on this machine only, whatever the hostname says
-                "SPARK_LOCAL_IP": "127.0.0.1",
-                **os.environ,
-                "BOARDPACK_SPARK_DIR": str(spark_dir),
-            },
+            # Spark in local mode listens on this machine only, whatever the hostname says
+            env=child_environment(SPARK_LOCAL_IP="127.0.0.1", BOARDPACK_SPARK_DIR=str(spark_dir)),
             capture_output=True,
             text=True,
             timeout=timeout,

@@ -4,11 +4,10 @@ the warehouse's raw tables to Parquet and build the dbt models on Spark (docs/sc
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 
-from pipelines.plain_settings import DATA_DIR
+from pipelines.plain_settings import PlainSettings
 from pipelines.spark import DEFAULT_SPARK_DIR, build
 
 
@@ -17,17 +16,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--database",
         type=Path,
-        default=Path(os.environ.get("BOARDPACK_DB", DATA_DIR / "warehouse.duckdb")),
+        default=None,
         help="the DuckDB warehouse whose raw tables Spark reads (default: BOARDPACK_DB)",
     )
     parser.add_argument(
         "--spark-dir",
         type=Path,
-        default=Path(os.environ.get("BOARDPACK_SPARK_DIR", DEFAULT_SPARK_DIR)),
-        help="Spark's folder: raw Parquet, warehouse, metastore (default: BOARDPACK_SPARK_DIR)",
+        default=DEFAULT_SPARK_DIR,
+        help="Spark's folder: raw Parquet, warehouse, metastore (default: data/spark)",
     )
     parser.add_argument("--month", help="the reporting month, YYYY-MM (default: the latest)")
     args = parser.parse_args(argv)
+    if args.database is None:  # the settings' warehouse (BOARDPACK_DB), read in their one home
+        args.database = PlainSettings.from_environment().database
     if not args.database.is_file():
         print(f"No warehouse at {args.database}: run the pipeline first (make run).")
         return 1
