@@ -543,8 +543,9 @@ def write_commentary(folder: Path) -> Path:
 AUTHORITY = "Demo Borough Council (synthetic data)"
 
 
-def fixture_settings(root: Path, output: str = "out") -> Settings:
-    """The settings a pack test builds the fixture's pack with: everything under `root`."""
+def fixture_settings(root: Path, output: str = "out", **extra) -> Settings:
+    """The settings a pack test builds the fixture's pack with: everything under `root`, with
+    `extra` settings on top (e.g. regional_file)."""
     return Settings(
         db=str(root / "warehouse.duckdb"),
         extracts=str(root / "extracts"),
@@ -552,6 +553,7 @@ def fixture_settings(root: Path, output: str = "out") -> Settings:
         restricted=str(root / "restricted"),
         commentary=str(root / "commentary"),
         authority_name=AUTHORITY,
+        **extra,
     )
 
 

@@ -19,6 +19,7 @@ from pack_fixture import (
     AUTHORITY,
     MONTH,
     build_fixture_db,
+    fixture_settings,
     write_commentary,
 )
 
@@ -91,18 +92,6 @@ def write_region(folder: Path) -> Path:
     return write_regional(combine_files(files), folder / "region.csv")
 
 
-def settings_for(root: Path, output: str = "out", **extra) -> Settings:
-    return Settings(
-        db=str(root / "warehouse.duckdb"),
-        extracts=str(root / "extracts"),
-        output=str(root / output),
-        restricted=str(root / "restricted"),
-        commentary=str(root / "commentary"),
-        authority_name=AUTHORITY,
-        **extra,
-    )
-
-
 def _build(settings: Settings):
     con = duckdb.connect(str(settings.database), read_only=True)
     try:
@@ -122,7 +111,7 @@ def root(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def pack(root) -> dict[str, Path]:
-    settings = settings_for(root, regional_file=str(root / "region" / "region.csv"))
+    settings = fixture_settings(root, regional_file=str(root / "region" / "region.csv"))
     return _build(settings).files
 
 
@@ -206,7 +195,7 @@ def test_the_median_line_has_the_files_values_month_by_month(root, monkeypatch):
         return "data:image/svg+xml;base64,"
 
     monkeypatch.setattr(charts, "trend_chart", capture)
-    settings = settings_for(root, regional_file=str(root / "region" / "region.csv"))
+    settings = fixture_settings(root, regional_file=str(root / "region" / "region.csv"))
     with duckdb.connect(str(settings.database), read_only=True) as con:
         ctx = build_context(con, MONTH, settings, load_commentary(settings.commentary_dir, MONTH))
     by_values = {s.current[-1]: s for s in drawn.values()}
@@ -272,7 +261,7 @@ def test_the_workbook_has_a_regional_sheet_of_numbers(pack):
 
 
 def test_without_the_setting_there_is_no_regional_page_or_line(root):
-    settings = settings_for(root)
+    settings = fixture_settings(root)
     with duckdb.connect(str(settings.database), read_only=True) as con:
         ctx = build_context(con, MONTH, settings, load_commentary(settings.commentary_dir, MONTH))
     html = render_html(ctx)
@@ -291,7 +280,7 @@ def _malformed(root: Path, name: str, edit) -> Path:
 
 
 def _fails_writing_nothing(root: Path, output: str, **extra) -> str:
-    settings = settings_for(root, output=output, **extra)
+    settings = fixture_settings(root, output=output, **extra)
     with pytest.raises(RegionalFileError) as raised:
         _build(settings)
     assert not (root / output).exists(), "a pack (or part of one) was written"
@@ -344,10 +333,10 @@ def test_the_pack_fingerprint_follows_the_regional_file(root, tmp_path):
     region.write_bytes((root / "region" / "region.csv").read_bytes())
 
     def print_(**extra) -> str:
-        return fingerprint(pack_inputs(con, MONTH, settings_for(root, **extra)))
+        return fingerprint(pack_inputs(con, MONTH, fixture_settings(root, **extra)))
 
     without = print_()
-    assert "regional_file" not in pack_inputs(con, MONTH, settings_for(root))
+    assert "regional_file" not in pack_inputs(con, MONTH, fixture_settings(root))
     supplied = print_(regional_file=str(region))
     assert supplied != without
     region.write_text(region.read_text(encoding="utf-8").replace("82.86", "82.87"), "utf-8")
