@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+import sys
 import threading
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -22,6 +23,7 @@ from pipelines.assets.board_pack import (
 from pipelines.assets.dbt_keys import MANIFEST_PATH
 from pipelines.reuse import REBUILD_TAG, REUSED_FROM_RUN
 from pipelines.settings import Settings
+from pipelines.stage_inputs import MODELS_STEP, VIEWS_STEP
 from pipelines.up_to_date import UPSTREAM_STEPS  # the steps a pack-only run leaves as they are
 
 # dagster-dbt's chatter at INFO that says nothing to the person running the pipeline
@@ -58,25 +60,41 @@ class MonthRunResult:
     commentary_due: list[str] = field(default_factory=list)
 
 
-class _ImportPackMeanwhile(logging.Handler):
-    """Once the run's first step has started, imports the pack's libraries (matplotlib,
-    Playwright, openpyxl: about a second) in a thread, so the pack step does not wait for them
-    at the end of the run. Not before: creating the run (its planned events) is the start-up
-    `boardpack run` waits through. The step imports them itself as ever: if they are not
-    loaded by then it waits for this import (Python's import lock) or, had it failed, imports
-    them and reports the error in the step."""
+class _PackMeanwhile(logging.Handler):
+    """Gets the pack ready while the steps before it run, from the run's own events.
 
-    def __init__(self) -> None:
+    - Once the run's first step has started, imports the pack's libraries (matplotlib,
+      Playwright, openpyxl: about a second) in a thread, so the pack step does not wait for
+      them at the end of the run. Not before: creating the run (its planned events) is the
+      start-up `boardpack run` waits through. The step imports them itself as ever: if they
+      are not loaded by then it waits for this import (Python's import lock) or, had it failed,
+      imports them and reports the error in the step.
+    - Once the models' dbt step has succeeded, starts drawing the month's trend charts in a
+      child process (pipelines/pack/predraw.py) while the checks run; the pack step waits for
+      it and takes the charts from the chart cache. Any failure here only costs that time: the
+      pack draws what it does not find.
+    - Once the step before the pack (the check results' views) has started, starts the browser
+      that prints the PDF (pipelines/pack/pdf.py, start_browser_early): a second or two the
+      pack step would otherwise wait for. run_month closes it if no pack took it."""
+
+    def __init__(self, month: str, settings: Settings) -> None:
         super().__init__(logging.DEBUG)
-        self.started = False
+        self.month = month
+        self.settings = settings
+        self.imported = False
 
     def emit(self, record: logging.LogRecord) -> None:
         meta = getattr(record, "dagster_meta", None) or {}
         event = meta.get("dagster_event")
-        if self.started or event is None or event.event_type_value != "STEP_START":
+        if event is None:
             return
-        self.started = True
-        threading.Thread(target=_import_pack, name="import-pack", daemon=True).start()
+        if event.event_type_value == "STEP_START" and not self.imported:
+            self.imported = True
+            threading.Thread(target=_import_pack, name="import-pack", daemon=True).start()
+        elif event.event_type_value == "STEP_SUCCESS" and event.step_key == MODELS_STEP:
+            _predraw_charts(self.month, self.settings)
+        elif event.event_type_value == "STEP_START" and event.step_key == VIEWS_STEP:
+            _start_browser()
 
 
 def _import_pack() -> None:
@@ -86,14 +104,44 @@ def _import_pack() -> None:
         logging.getLogger(__name__).debug("importing the pack early failed", exc_info=True)
 
 
-def _import_pack_logger() -> dg.LoggerDefinition:
-    @dg.logger(description="Imports the pack's libraries once the first step has started.")
-    def import_pack(_init_context) -> logging.Logger:
-        logger = logging.Logger("boardpack.import_pack", logging.DEBUG)
-        logger.addHandler(_ImportPackMeanwhile())
+def _predraw_charts(month: str, settings: Settings) -> None:
+    try:
+        from pipelines.pack import predraw
+        from pipelines.resources import Warehouse
+
+        predraw.begin(month, settings, Warehouse(settings=settings).get_connection)
+    except Exception:  # noqa: BLE001 - the pack step draws them, and reports a real error
+        logging.getLogger(__name__).debug("drawing the charts ahead failed", exc_info=True)
+
+
+def _start_browser() -> None:
+    try:
+        from pipelines.pack.pdf import start_browser_early
+
+        start_browser_early()
+    except Exception:  # noqa: BLE001 - the pack step starts its own, and reports a real error
+        logging.getLogger(__name__).debug("starting the browser early failed", exc_info=True)
+
+
+def _after_the_pack(settings: Settings) -> None:
+    """What the run started for its pack and the pack did not take (a run that stopped before
+    it): the browser closed, the charts being drawn waited for (no process outlives the run)."""
+    # not imported: nothing was started (and importing the pack only to find that costs a second)
+    pdf, predraw = sys.modules.get("pipelines.pack.pdf"), sys.modules.get("pipelines.pack.predraw")
+    if pdf is not None:
+        pdf.close_early_browser()
+    if predraw is not None:
+        predraw.wait(settings.chart_cache_dir)
+
+
+def _pack_meanwhile_logger(month: str, settings: Settings) -> dg.LoggerDefinition:
+    @dg.logger(description="Gets the pack ready (imports, charts) while earlier steps run.")
+    def pack_meanwhile(_init_context) -> logging.Logger:
+        logger = logging.Logger("boardpack.pack_meanwhile", logging.DEBUG)
+        logger.addHandler(_PackMeanwhile(month, settings))
         return logger
 
-    return import_pack
+    return pack_meanwhile
 
 
 def _check_outcomes(result: dg.ExecuteInProcessResult) -> list[CheckOutcome]:
@@ -265,18 +313,22 @@ def run_month(
     if progress is not None:
         logger_defs["progress"] = _progress_logger(progress)
         loggers = {"console": {"config": {"log_level": "DEBUG"}}, "progress": {}}
-    if not only_pack:  # the pack step comes last: its imports can happen meanwhile
-        logger_defs["import_pack"] = _import_pack_logger()
-        loggers["import_pack"] = {}
+    if not only_pack:  # the pack step comes last: it can be got ready meanwhile
+        logger_defs["pack_meanwhile"] = _pack_meanwhile_logger(month, settings)
+        loggers["pack_meanwhile"] = {}
     job = job.with_logger_defs(logger_defs)
-    with _instance(settings) as instance:
-        result = job.execute_in_process(
-            partition_key=month,
-            instance=instance,
-            raise_on_error=False,
-            tags={REBUILD_TAG: "true"} if rebuild else None,
-            run_config={"loggers": loggers},
-        )
+    try:
+        with _instance(settings) as instance:
+            result = job.execute_in_process(
+                partition_key=month,
+                instance=instance,
+                raise_on_error=False,
+                tags={REBUILD_TAG: "true"} if rebuild else None,
+                run_config={"loggers": loggers},
+            )
+    finally:
+        if not only_pack:
+            _after_the_pack(settings)
     reused = _reused_steps(result)
     if only_pack:  # what the pack read was up to date (pipelines/up_to_date.py said so)
         reused = sorted({*reused, *UPSTREAM_STEPS})

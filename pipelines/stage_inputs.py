@@ -21,6 +21,9 @@ from pipelines.reuse import Recorded, StageRecords, extract_versions, files_dige
 
 # The stages' names in pipeline.stage_inputs: the two dbt steps, the checks and the pack.
 MODELS_STAGE = "dbt"
+# The Dagster steps of the two dbt stages
+MODELS_STEP = "dbt_models"
+VIEWS_STEP = "dbt_check_result_views"
 VIEWS_STAGE = "dbt_check_result_views"
 CHECKS_STAGE = "quality_checks"
 PACK_STAGE = "board_pack"

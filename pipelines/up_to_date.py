@@ -40,8 +40,10 @@ from pipelines.stage_inputs import (
     CHECKS_STAGE,
     DBT_STEPS,
     MODELS_STAGE,
+    MODELS_STEP,
     PACK_STAGE,
     RELATIONS,
+    VIEWS_STEP,
     build_inputs,
     check_files_still_there,
     check_inputs,
@@ -55,7 +57,7 @@ from pipelines.stage_inputs import (
 # The Dagster steps a run would have reused, as `boardpack run` names them.
 # pipelines/operations/freshness.py's check on each extract file (that module imports Dagster)
 FRESHNESS_CHECK = "extract_file_fresh"
-UPSTREAM_STEPS = ("data_quality_checks", "dbt_check_result_views", "dbt_models")
+UPSTREAM_STEPS = ("data_quality_checks", VIEWS_STEP, MODELS_STEP)
 REUSED_STEPS = ["board_pack", *UPSTREAM_STEPS]
 
 

@@ -291,3 +291,42 @@ def test_no_browser_is_one_line_naming_the_package(tmp_path):
         with pytest.raises(PdfError, match=r"^Chromium not found at .*no-chromium: .*chromium"):
             job.result()
     assert not (tmp_path / "x.pdf").exists()
+
+
+def test_a_browser_started_early_prints_the_next_pack_and_only_that(root, monkeypatch):
+    from pipelines.pack import pdf
+
+    started: list[pdf.ChromiumPrinter] = []
+    enter = pdf.ChromiumPrinter.__enter__
+
+    def recorded(self):
+        started.append(self)
+        return enter(self)
+
+    monkeypatch.setattr(pdf.ChromiumPrinter, "__enter__", recorded)
+    pdf.start_browser_early()
+    pdf.start_browser_early()  # one early browser at a time
+    assert len(started) == 1
+    early = started[0]
+
+    built = build_fixture_pack(root, output="out-early")
+
+    assert len(started) == 1  # the pack printed with the browser started early
+    assert built.pdf.pages > 0 and built.files["board_pack_pdf"].stat().st_size > 0
+    assert not early._thread.is_alive()  # closed with the pack
+    assert pdf._early is None
+    build_fixture_pack(root, output="out-after-early")
+    assert len(started) == 2  # the next pack starts its own
+
+
+def test_a_browser_started_early_that_no_pack_takes_is_closed(monkeypatch):
+    from pipelines.pack import pdf
+
+    pdf.start_browser_early()
+    early = pdf._early
+    assert early is not None and early._thread.is_alive()
+
+    pdf.close_early_browser()
+
+    assert pdf._early is None
+    assert not early._thread.is_alive()

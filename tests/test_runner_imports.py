@@ -1,5 +1,7 @@
-"""The run imports the pack's libraries once its first step has started, not before (creating
-the run is the start-up `boardpack run` waits through) and not twice (pipelines/runner.py)."""
+"""The run gets the pack ready while earlier steps run (pipelines/runner.py): it imports the
+pack's libraries once its first step has started, not before (creating the run is the start-up
+`boardpack run` waits through) and not twice; and it starts drawing the month's charts once the
+models' dbt step has succeeded, once."""
 
 from __future__ import annotations
 
@@ -18,9 +20,12 @@ def _join_import_thread() -> None:
             thread.join(timeout=10)
 
 
-def _record(event_type: str | None) -> logging.LogRecord:
+SETTINGS = object()  # handed through, not read
+
+
+def _record(event_type: str | None, step_key: str | None = None) -> logging.LogRecord:
     record = logging.LogRecord("dagster", logging.DEBUG, __file__, 1, "message", None, None)
-    event = SimpleNamespace(event_type_value=event_type) if event_type else None
+    event = SimpleNamespace(event_type_value=event_type, step_key=step_key) if event_type else None
     record.dagster_meta = {"dagster_event": event}
     return record
 
@@ -28,7 +33,8 @@ def _record(event_type: str | None) -> logging.LogRecord:
 def test_only_the_first_step_start_starts_the_import(monkeypatch):
     calls: list[str] = []
     monkeypatch.setattr(runner, "_import_pack", lambda: calls.append("import"))
-    handler = runner._ImportPackMeanwhile()
+    monkeypatch.setattr(runner, "_predraw_charts", lambda *args: calls.append("predraw"))
+    handler = runner._PackMeanwhile("2014-08", SETTINGS)
     for before in (None, "RUN_START", "ASSET_MATERIALIZATION_PLANNED", "ENGINE_EVENT"):
         handler.emit(_record(before))
     _join_import_thread()
@@ -54,12 +60,44 @@ def test_in_a_real_run_the_pack_is_imported_once_in_its_own_thread(monkeypatch):
     def second(value: int) -> int:
         return value + 1
 
-    @dg.job(logger_defs={"import_pack": runner._import_pack_logger()})
+    @dg.job(logger_defs={"pack_meanwhile": runner._pack_meanwhile_logger("2014-08", SETTINGS)})
     def two_steps():
         second(first())
 
-    result = two_steps.execute_in_process(run_config={"loggers": {"import_pack": {}}})
+    result = two_steps.execute_in_process(run_config={"loggers": {"pack_meanwhile": {}}})
 
     assert result.success
     _join_import_thread()
     assert calls == ["import-pack"]
+
+
+def test_the_charts_and_the_browser_are_started_by_their_steps_and_only_then(monkeypatch):
+    calls: list[tuple] = []
+    monkeypatch.setattr(runner, "_import_pack", lambda: None)
+    monkeypatch.setattr(runner, "_predraw_charts", lambda *args: calls.append(("charts", *args)))
+    monkeypatch.setattr(runner, "_start_browser", lambda: calls.append(("browser",)))
+    handler = runner._PackMeanwhile("2014-08", SETTINGS)
+    handler.emit(_record("STEP_START", "dbt_models"))
+    handler.emit(_record("STEP_SUCCESS", "raw_extracts"))
+    handler.emit(_record("STEP_FAILURE", "dbt_models"))
+    assert calls == []
+    handler.emit(_record("STEP_SUCCESS", "dbt_models"))
+    handler.emit(_record("STEP_START", "data_quality_checks"))
+    handler.emit(_record("STEP_SUCCESS", "data_quality_checks"))
+    assert calls == [("charts", "2014-08", SETTINGS)]
+    handler.emit(_record("STEP_START", "dbt_check_result_views"))
+    handler.emit(_record("STEP_SUCCESS", "dbt_check_result_views"))
+    assert calls == [("charts", "2014-08", SETTINGS), ("browser",)]
+
+
+def test_what_no_pack_took_is_closed_after_the_run(tmp_path):
+    from pipelines.pack import pdf
+
+    pdf.start_browser_early()
+    early = pdf._early
+    settings = SimpleNamespace(chart_cache_dir=tmp_path / "chart_cache")
+
+    runner._after_the_pack(settings)
+
+    assert pdf._early is None
+    assert not early._thread.is_alive()

@@ -43,8 +43,10 @@ from pipelines.stage_inputs import (  # their one home, shared with `boardpack r
     BUILD_ARGS,
     DBT_STEPS,
     MODELS_STAGE,
+    MODELS_STEP,
     RELATIONS,
     VIEWS_STAGE,
+    VIEWS_STEP,
     build_inputs,
     dbt_reads_data,
     dbt_step_args,
@@ -279,8 +281,8 @@ def build_dbt_assets() -> list[dg.AssetsDefinition | dg.AssetSpec]:
     return [
         # the statutory returns are built by `boardpack returns` for a collection year, not
         # nightly (docs/returns.md)
-        _dbt_step("dbt_models", MODELS_STAGE),
-        _dbt_step("dbt_check_result_views", VIEWS_STAGE),
+        _dbt_step(MODELS_STEP, MODELS_STAGE),
+        _dbt_step(VIEWS_STEP, VIEWS_STAGE),
         *load_tables,
     ]
 

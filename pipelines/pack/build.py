@@ -21,13 +21,13 @@ from pathlib import Path
 
 import duckdb
 
-from pipelines.pack import chart_cache
+from pipelines.pack import chart_cache, predraw
 from pipelines.pack.commentary import DATA_QUALITY_SECTION, load_commentary
 from pipelines.pack.context import build_context
 from pipelines.pack.formatting import number_convention, parse_month
 from pipelines.pack.html import render_html
 from pipelines.pack.indicators_csv import write_indicators_csv
-from pipelines.pack.pdf import ChromiumPrinter, PrintedPdf
+from pipelines.pack.pdf import ChromiumPrinter, PrintedPdf, pack_printer
 from pipelines.pack.publish import staged_month_folder
 from pipelines.pack.review import (
     REVIEW_FILE,
@@ -69,11 +69,12 @@ def build_pack(con: duckdb.DuckDBPyConnection, month: str, settings: Settings) -
     """Write the month's pack files and review page. Raises CommentaryContradictsFiguresError,
     before anything is written, when a comment contradicts its figures and
     BOARDPACK_COMMENTARY_BLOCKS is on. Every figure follows the settings' number convention."""
-    # The browser starts now, in its own thread, while the figures and charts are computed.
+    # The browser starts now (unless `boardpack run` started it early), in its own thread, while
+    # the figures and charts are computed.
     with (
         number_convention(settings.decimal_places),
         chart_cache.cached_in(settings.chart_cache_dir),
-        ChromiumPrinter() as printer,
+        pack_printer() as printer,
     ):
         return _build_pack(con, month, settings, printer)
 
@@ -82,6 +83,8 @@ def _build_pack(
     con: duckdb.DuckDBPyConnection, month: str, settings: Settings, printer: ChromiumPrinter
 ) -> BuiltPack:
     started = time.perf_counter()
+    # charts being drawn ahead of the pack (predraw.py) are in the chart cache once drawn
+    predraw.wait(settings.chart_cache_dir)
     commentary = load_commentary(settings.commentary_dir, month)
     # build_context raises MonthNotAvailableError (naming the months there are) before any
     # file is written when the month has no indicators.

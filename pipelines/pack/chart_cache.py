@@ -66,8 +66,7 @@ def chart(kind: str, inputs: object, draw: Callable[[], str]) -> str:
     folder = _FOLDER.get()
     if folder is None:
         return draw()
-    text = repr((kind, inputs, decimal_places(), _code_version()))
-    path = folder / (hashlib.sha256(text.encode()).hexdigest() + SUFFIX)
+    path = _path(folder, kind, inputs)
     try:
         found = path.read_text(encoding="ascii")
         if found.startswith("data:image/svg+xml;base64,"):
@@ -84,6 +83,18 @@ def chart(kind: str, inputs: object, draw: Callable[[], str]) -> str:
     except OSError as error:  # a cache that cannot be written only costs time
         log.warning("chart cache %s not written: %s", folder, error)
     return drawn
+
+
+def cached(kind: str, inputs: object) -> bool:
+    """Whether chart(kind, inputs, ...) would take the chart from the cache (False outside
+    cached_in, or where the file is not there)."""
+    folder = _FOLDER.get()
+    return folder is not None and _path(folder, kind, inputs).is_file()
+
+
+def _path(folder: Path, kind: str, inputs: object) -> Path:
+    text = repr((kind, inputs, decimal_places(), _code_version()))
+    return folder / (hashlib.sha256(text.encode()).hexdigest() + SUFFIX)
 
 
 def _prune(folder: Path) -> None:

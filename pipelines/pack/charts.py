@@ -82,6 +82,7 @@ SIGNAL_STYLES = {
     "concerning": ("#c25700", "X", "Special cause: concerning"),
     "neither": ("#6a3d9a", "s", "Special cause"),
 }
+TREND = "trend"  # the trend charts' kind in the chart cache
 # Percentages: the axis may start above zero only when every figure is at least this.
 PERCENT_BREAK_FLOOR = 50.0
 
@@ -357,7 +358,12 @@ def _draw_signals(ax, x: list[int], values: Sequence[float | None], spc: SpcLine
 def trend_chart(series: TrendSeries) -> str:
     """The trend chart as an SVG data URI (see trend_figure); drawn once for its figures
     (chart_cache.py)."""
-    return chart_cache.chart("trend", series, lambda: _svg_data_uri(trend_figure(series)))
+    return chart_cache.chart(TREND, series, lambda: _svg_data_uri(trend_figure(series)))
+
+
+def is_cached(series: TrendSeries) -> bool:
+    """trend_chart(series) would come from the chart cache (predraw.py draws the others)."""
+    return chart_cache.cached(TREND, series)
 
 
 def cleansing_chart(localities: list[str], pcts: list[float | None], done: list[bool]) -> str:

@@ -142,11 +142,7 @@ def build_context(
     spc = spc_rows(con, start)
     data_quality = dq.data_quality_section(con, start, commentary, trend)
     looked_after = looked_after_caveat(data_quality["unended"], start)
-    region_file = None
-    if settings.regional_file_path is not None:  # raises RegionalFileError: nothing written
-        region_file = regional.read_regional_file(
-            settings.regional_file_path, settings.authority_code, start
-        )
+    region_file = _regional_file(settings, start)
     pages = []
     for row in rows:
         code = row["indicator_code"]
@@ -368,6 +364,34 @@ def _on_target_scale(row: dict, kind: str) -> bool:
     return kind == target_kind(row)
 
 
+def month_trend_series(
+    con: duckdb.DuckDBPyConnection, month: str, settings: Settings
+) -> list[charts.TrendSeries]:
+    """The trend chart of every indicator page of the month, as build_context draws them (the
+    same function makes them), for drawing the charts ahead of the pack (predraw.py)."""
+    start = parse_month(month)
+    series = indicator_series(con, start)
+    spc = spc_rows(con, start)
+    region_file = _regional_file(settings, start)
+    return [
+        _trend_series(
+            row,
+            series.get(row["indicator_code"], []),
+            start,
+            spc.get(row["indicator_code"], {}),
+            region_file,
+        )  # fmt: skip
+        for row in month_indicators(con, start)
+    ]
+
+
+def _regional_file(settings: Settings, start: dt.date) -> regional.RegionalFile | None:
+    if settings.regional_file_path is None:
+        return None
+    # raises RegionalFileError: nothing written
+    return regional.read_regional_file(settings.regional_file_path, settings.authority_code, start)
+
+
 def _chart(
     row: dict,
     series: list[dict],
@@ -375,6 +399,18 @@ def _chart(
     spc: dict | None = None,
     region_file: regional.RegionalFile | None = None,
 ) -> tuple[str, str]:
+    """The page's trend chart (an SVG data URI) and its alternative text."""
+    trend = _trend_series(row, series, start, spc, region_file)
+    return charts.trend_chart(trend), _chart_alt(row, trend, start)
+
+
+def _trend_series(
+    row: dict,
+    series: list[dict],
+    start: dt.date,
+    spc: dict | None = None,
+    region_file: regional.RegionalFile | None = None,
+) -> charts.TrendSeries:
     column, kind, y_label = _charted_field(row)
     recent = window(series, start, CHART_MONTHS)
     earlier = window(series, add_months(start, -12), CHART_MONTHS)
@@ -402,7 +438,7 @@ def _chart(
         medians = region_file.medians(row["indicator_code"], months)
         if all(m is None for m in medians):
             medians = None
-    trend = charts.TrendSeries(
+    return charts.TrendSeries(
         labels=labels,
         current=current,
         last_year=last_year,
@@ -419,7 +455,13 @@ def _chart(
         spc=overlay,
         region=medians,
     )
-    latest = fmt_by_kind(current[-1], kind)
+
+
+def _chart_alt(row: dict, trend: charts.TrendSeries, start: dt.date) -> str:
+    kind, y_label, overlay, medians = trend.kind, trend.y_label, trend.spc, trend.region
+    comparators = trend.comparators
+    band = trend.target_low is not None and trend.target_high is not None
+    latest = fmt_by_kind(trend.current[-1], kind)
     extras = []
     if band or trend.target_value is not None:
         extras.append(f"the {trend.target_label.lower()} ({target_text(row)})")
@@ -442,12 +484,11 @@ def _chart(
             f"latest {fmt_by_kind(last, kind)}"
         )
     shape = "Bar chart" if trend.bars else "Line chart"
-    alt = (
+    return (
         f"{shape} of {row['name']} ({y_label.lower()}) for the {CHART_MONTHS} months to "
         f"{month_label(start)}, latest {latest}, with the same months a year earlier as a "
         "dashed line" + (f"; also shown: {'; '.join(extras)}" if extras else "") + "."
     )
-    return charts.trend_chart(trend), alt
 
 
 def _indicator_page(

@@ -25,7 +25,8 @@ month end, and ids in order), so a rerun on the same data gives a byte-identical
 
 Speed (docs/render-time.md): starting Playwright and the browser takes a second or two, so
 ChromiumPrinter starts them in a thread of their own while the pack's figures and charts are
-computed (build.py), and the spreadsheet is written while the browser prints.
+computed (build.py), or, in `boardpack run`, while the step before the pack runs
+(start_browser_early); the spreadsheet is written while the browser prints.
 """
 
 from __future__ import annotations
@@ -37,7 +38,9 @@ import queue
 import re
 import threading
 import time
+from collections.abc import Iterator
 from concurrent.futures import Future
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -86,6 +89,43 @@ def write_pdf(html: str, path: Path, created: dt.datetime) -> PrintedPdf:
     the browser earlier, with ChromiumPrinter, to overlap its start with other work)."""
     with ChromiumPrinter() as printer:
         return printer.print_pdf(html, path, created).result()
+
+
+_early: ChromiumPrinter | None = None  # started by start_browser_early, taken by pack_printer
+_early_lock = threading.Lock()
+
+
+def start_browser_early() -> None:
+    """Start the browser for the next pack's print now, in its thread: `boardpack run` calls it
+    when the step before the pack starts (pipelines/runner.py), so the pack step does not wait
+    the second or two a browser takes to start. pack_printer() takes it; close_early_browser()
+    closes one that no pack took (a run that stopped before its pack)."""
+    global _early
+    with _early_lock:
+        if _early is None:
+            _early = ChromiumPrinter().__enter__()
+
+
+@contextmanager
+def pack_printer() -> Iterator[ChromiumPrinter]:
+    """The browser started early, if one was; otherwise one started now."""
+    global _early
+    with _early_lock:
+        printer, _early = _early, None
+    if printer is None:
+        printer = ChromiumPrinter().__enter__()
+    try:
+        yield printer
+    finally:
+        printer.__exit__(None, None, None)
+
+
+def close_early_browser() -> None:
+    global _early
+    with _early_lock:
+        printer, _early = _early, None
+    if printer is not None:
+        printer.__exit__(None, None, None)
 
 
 class ChromiumPrinter:
