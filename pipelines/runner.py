@@ -135,7 +135,7 @@ def _after_the_pack(settings: Settings) -> None:
 
 
 def _pack_meanwhile_logger(month: str, settings: Settings) -> dg.LoggerDefinition:
-    @dg.logger(description="Gets the pack ready (imports, charts) while earlier steps run.")
+    @dg.logger(description="Gets the pack ready (imports, charts, browser) during earlier steps.")
     def pack_meanwhile(_init_context) -> logging.Logger:
         logger = logging.Logger("boardpack.pack_meanwhile", logging.DEBUG)
         logger.addHandler(_PackMeanwhile(month, settings))

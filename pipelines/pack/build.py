@@ -118,6 +118,10 @@ def _build_pack(
         printed.pages,
         printed.prints,
     )
+    log.info(  # the run's log file (not its console): where a slow pack's time went
+        "the browser's phases (wall s): %s",
+        ", ".join(f"{phase} {seconds:.2f}" for phase, seconds in printed.seconds.items()),
+    )
     return BuiltPack(
         files={name: month_dir / file_name for name, file_name in OUTPUT_FILES.items()},
         review_page=month_dir / REVIEW_FILE,
