@@ -11,7 +11,9 @@ identifiers P000123 / PL000456. The August 2014 figures are the seed report's.
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
+import re
 from pathlib import Path
 
 import duckdb
@@ -567,3 +569,14 @@ def build_fixture_pack(root: Path, output: str = "out"):
         return build_pack(con, MONTH, settings)
     finally:
         con.close()
+
+
+def chart_svgs(html: str) -> dict[str, str]:
+    """The decoded SVG of each indicator page's trend chart in a rendered pack, by anchor."""
+    found = {}
+    for anchor, body in re.findall(
+        r'<section class="page indicator" id="([^"]+)">(.*?)</section>', html, re.S
+    ):
+        uri = re.search(r'<img src="data:image/svg\+xml;base64,([^"]+)"', body).group(1)
+        found[anchor] = base64.b64decode(uri).decode("utf-8")
+    return found

@@ -20,6 +20,7 @@ from pack_fixture import (
     PLACEMENT_ID,
     build_fixture_db,
     build_fixture_pack,
+    chart_svgs,
     fixture_settings,
     write_commentary,
 )
@@ -530,22 +531,9 @@ def test_key_messages_state_figures_found_on_the_pages_they_name(pack, pdf_pages
     assert [s.code for s in first.sources] == ["referrals", "rcpc_timely", "cla_reviews_timely"]
 
 
-def _chart_svgs(html: str) -> dict[str, str]:
-    """The decoded SVG of each indicator page's trend chart, by indicator anchor."""
-    import base64
-
-    charts = {}
-    for section in re.findall(r'<section class="page indicator" id="([^"]+)">(.*?)</section>',
-                              html, re.S):  # fmt: skip
-        anchor, body = section
-        uri = re.search(r'<img src="data:image/svg\+xml;base64,([^"]+)"', body).group(1)
-        charts[anchor] = base64.b64decode(uri).decode("utf-8")
-    return charts
-
-
 def test_spc_limits_and_signals_are_drawn_on_the_charts(pack):
     html = pack["board_pack_html"].read_text(encoding="utf-8")
-    svgs = _chart_svgs(html)
+    svgs = chart_svgs(html)
     assert len(svgs) == 5
     for anchor, svg in svgs.items():
         # every indicator of the fixture has limits in the charted months

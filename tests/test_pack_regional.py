@@ -6,7 +6,6 @@ worked by hand (type 7 quartiles, docs/region.md)."""
 
 from __future__ import annotations
 
-import base64
 import csv
 import json
 import re
@@ -19,6 +18,7 @@ from pack_fixture import (
     AUTHORITY,
     MONTH,
     build_fixture_db,
+    chart_svgs,
     fixture_settings,
     write_commentary,
 )
@@ -160,19 +160,9 @@ def test_the_regional_page_shows_the_hand_worked_quartiles_median_and_rank(pack)
     assert '<a href="#regional">Regional comparison' in html
 
 
-def _chart_svgs(html: str) -> dict[str, str]:
-    found = {}
-    for anchor, body in re.findall(
-        r'<section class="page indicator" id="([^"]+)">(.*?)</section>', html, re.S
-    ):
-        uri = re.search(r'<img src="data:image/svg\+xml;base64,([^"]+)"', body).group(1)
-        found[anchor] = base64.b64decode(uri).decode("utf-8")
-    return found
-
-
 def test_charts_on_the_published_scale_carry_the_regional_median(pack):
     html = pack["board_pack_html"].read_text(encoding="utf-8")
-    svgs = _chart_svgs(html)
+    svgs = chart_svgs(html)
     with_line = {a for a, svg in svgs.items() if 'id="region-median"' in svg}
     # percentages and counts charted as the count; not cp_children, charted as a rate per 10,000
     assert with_line == {
@@ -267,7 +257,7 @@ def test_without_the_setting_there_is_no_regional_page_or_line(root):
     html = render_html(ctx)
     assert ctx.regional is None
     assert 'id="regional"' not in html and "Regional comparison" not in html
-    assert not any('id="region-median"' in svg for svg in _chart_svgs(html).values())
+    assert not any('id="region-median"' in svg for svg in chart_svgs(html).values())
 
 
 def _malformed(root: Path, name: str, edit) -> Path:
