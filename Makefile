@@ -35,7 +35,7 @@ DEMO_MONTH := 2014-08
 UI_PORT ?= 3000
 
 .PHONY: install system-deps system-deps-run lock lock-check upgrade run demo-data manifest test lint \
-	format ui bench clean validators returns spark
+	format ui region-ui bench clean validators returns spark
 
 # The DfE's rule engines pin pandas<2 and numpy<1.25: their own virtualenv, exact versions from
 # returns/validators.txt, installed here and never at run time (pipelines/returns/validation.py).
@@ -151,6 +151,19 @@ ui: manifest
 	$(BIN)/python -m pipelines.operations "$(DAGSTER_HOME)"
 	DAGSTER_HOME="$(DAGSTER_HOME)" PATH="$(CURDIR)/$(BIN):$$PATH" \
 		$(BIN)/dagster dev -h 127.0.0.1 -p $(UI_PORT) -w workspace.yaml
+
+# A region of authorities in one Dagster (docs/region.md, "A region in Dagster"): each authority of
+# BOARDPACK_REGION_DIR (default: a demo region of three, generated once) runs in its own
+# warehouse under data/region, authority x month; the regional comparison follows.
+REGION_DIR ?= $(CURDIR)/data/region_extracts
+REGION_WORK ?= $(CURDIR)/data/region
+region-ui: manifest
+	test -f "$(REGION_DIR)/authorities.csv" || \
+		$(BIN)/boardpack generate --authorities 3 --out "$(REGION_DIR)"
+	$(BIN)/python -m pipelines.operations --region "$(REGION_WORK)/dagster_home"
+	BOARDPACK_REGION_DIR="$(REGION_DIR)" BOARDPACK_REGION_WORK="$(REGION_WORK)" \
+		DAGSTER_HOME="$(REGION_WORK)/dagster_home" PATH="$(CURDIR)/$(BIN):$$PATH" \
+		$(BIN)/dagster dev -h 127.0.0.1 -p $(UI_PORT) -w workspace-region.yaml
 
 # Each stage's wall time, CPU and peak memory at three scales, against the DuckDB floor.
 bench: manifest

@@ -72,6 +72,8 @@ ENVIRONMENT_VARIABLES = {
     "validators_python": "BOARDPACK_VALIDATORS_PYTHON",
     "suppression": "BOARDPACK_SUPPRESSION_THRESHOLD",
     "regional_file": "BOARDPACK_REGIONAL_FILE",
+    "region": "BOARDPACK_REGION_DIR",
+    "region_work": "BOARDPACK_REGION_WORK",
 }
 
 
@@ -139,6 +141,13 @@ class PlainSettings(BaseModel):
     )
     regional_file: str = Field(
         "", description="BOARDPACK_REGIONAL_FILE: a regional CSV for the pack's comparison"
+    )
+    # A region of authorities run from one Dagster (docs/region.md, "A region in Dagster")
+    region: str = Field(
+        "", description="BOARDPACK_REGION_DIR: authorities.csv and one extracts folder each"
+    )
+    region_work: str = Field(
+        "", description="BOARDPACK_REGION_WORK: each authority's warehouse; the region's files"
     )
 
     @classmethod
@@ -233,6 +242,19 @@ class PlainSettings(BaseModel):
         this authority with; None (blank) for a pack without the regional comparison."""
         value = self.regional_file.strip()
         return Path(value).expanduser().resolve() if value else None
+
+    @property
+    def region_dir(self) -> Path | None:
+        """The region's folder (`boardpack generate --authorities N` writes one): authorities.csv
+        and one folder of extracts per authority, named by its code; None when unset."""
+        value = self.region.strip()
+        return Path(value).expanduser().resolve() if value else None
+
+    @property
+    def region_work_dir(self) -> Path:
+        """Where the region's runs keep each authority's warehouse, packs, restricted files and
+        run history (one folder per code) and the published and regional files."""
+        return _path(self.region_work, DATA_DIR / "region")
 
     @property
     def authority_code(self) -> str:

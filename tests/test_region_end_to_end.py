@@ -1,6 +1,8 @@
-"""A region of three authorities end to end (issue 14), through the real command line:
-`boardpack generate --authorities 3`, the whole pipeline for each authority in its own
-warehouse, `boardpack region publish` from each, `boardpack region combine`, and one
+"""A region of three authorities end to end (issue 14), run as the region's Dagster runs them
+(pipelines/region/orchestration.py, `make region-ui`): `boardpack generate --authorities 3`,
+the authorities enrolled as partitions by the region's sensor, one authority x month run each
+(its own `boardpack run` in its own warehouse, then its suppressed aggregates published), the
+regional comparison started by its automation condition once all three have published, and one
 authority's pack given the regional file (which reruns only its pack).
 
 The regional statistics are checked against medians and quartiles worked out here from the
@@ -8,26 +10,50 @@ three published files (statistics.quantiles, 'inclusive': QUARTILE.INC, the meth
 docs/region.md states), not by the combining code; and no suppressed cell can be recovered: in
 every published file, every count shown is 0 or at least the threshold, and so is every
 difference between a published whole and a published part (the subtractions a reader could
-make). One module fixture: three pipeline runs at a small scale."""
+make). The region's run queue keeps one run per authority (Dagster's own counter, on the runs'
+own tags). One module fixture: three pipeline runs at a small scale."""
 
 from __future__ import annotations
 
 import csv
 import statistics
+import warnings
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from types import SimpleNamespace
 
+import dagster as dg
 import pytest
 from click.testing import CliRunner
-from pipeline_helpers import run_pipeline
+from dagster._utils.tags import TagConcurrencyLimitsCounter  # what the run queue's daemon uses
 
 from pipelines.cli import main
+from pipelines.operations.instance import REGION_DAGSTER_YAML_TEMPLATE, prepare_dagster_home
+from pipelines.region import hub
+from pipelines.region.orchestration import (
+    AUTHORITY_JOB,
+    AUTHORITY_TAG,
+    COMBINE_JOB,
+    REGIONAL_COMPARISON,
+    authorities,
+    build_region_definitions,
+)
 from pipelines.region.relations import PROJECT_NESTING, closure, within_indicator
+from pipelines.settings import ENVIRONMENT_VARIABLES, Settings
 
 MONTH = "2014-08"
 THRESHOLD = 5
 SYMBOLS = {"c", "k", "z"}
+
+
+def _partition(code: str, month: str = MONTH) -> dg.MultiPartitionKey:
+    return dg.MultiPartitionKey({"authority": code, "month": month})
+
+
+def _automation(defs: dg.Definitions, instance: dg.DagsterInstance, cursor=None):
+    with warnings.catch_warnings():  # Dagster's own beta parameter inside its tester
+        warnings.simplefilter("ignore", dg.BetaWarning)
+        return dg.evaluate_automation_conditions(defs=defs, instance=instance, cursor=cursor)
 
 
 @pytest.fixture(scope="module")
@@ -39,32 +65,85 @@ def region(tmp_path_factory):
     )
     assert generated.exit_code == 0, generated.output
     with open(root / "extracts" / "authorities.csv", newline="", encoding="utf-8") as f:
-        authorities = list(csv.DictReader(f))
-    assert len(authorities) == 3
-    published = []
+        listed = list(csv.DictReader(f))
+    assert len(listed) == 3
+    home = prepare_dagster_home(root / "dagster_home", REGION_DAGSTER_YAML_TEMPLATE)
     with pytest.MonkeyPatch.context() as monkeypatch:
-        for authority in authorities:
-            home = root / authority["code"]
-            home.mkdir()
-            (home / "extracts").symlink_to(root / "extracts" / authority["code"])
-            monkeypatch.setenv("BOARDPACK_LA_CODE", authority["code"])
-            monkeypatch.setenv("BOARDPACK_AUTHORITY_NAME", authority["name"])
-            run = run_pipeline(home, MONTH, monkeypatch)
-            assert run.success, run.failures
-            out = root / "published" / f"{authority['code']}.csv"
-            result = CliRunner().invoke(
-                main, ["region", "publish", "--out", str(out), "--db", str(run.settings.database)]
+        monkeypatch.setenv("BOARDPACK_REGION_DIR", str(root / "extracts"))
+        monkeypatch.setenv("BOARDPACK_REGION_WORK", str(root / "work"))
+        settings = Settings.from_environment()
+        defs = build_region_definitions(settings)
+        with dg.DagsterInstance.from_config(str(home)) as instance:
+            sensor = defs.resolve_sensor_def("region_authorities")
+            with dg.build_sensor_context(
+                instance=instance, resources={"settings": settings}
+            ) as context:
+                enrolment = sensor(context)
+            for request in enrolment.dynamic_partitions_requests:  # as the daemon applies them
+                instance.add_dynamic_partitions(request.partitions_def_name, request.partition_keys)
+            enrolled = instance.get_dynamic_partitions(authorities.name)
+            before = _automation(defs, instance)
+            runs = {}
+            for authority in listed:
+                result = defs.resolve_job_def(AUTHORITY_JOB).execute_in_process(
+                    partition_key=_partition(authority["code"]),
+                    instance=instance,
+                    raise_on_error=False,
+                )
+                assert result.success, [
+                    event.message for event in result.all_events if event.is_failure
+                ]
+                runs[authority["code"]] = instance.get_run_by_id(result.run_id)
+                if len(runs) == 2:  # not yet: one authority still to publish
+                    partway = _automation(defs, instance, before.cursor)
+            after = _automation(defs, instance, partway.cursor)
+            combined = defs.resolve_job_def(COMBINE_JOB).execute_in_process(
+                partition_key=MONTH, instance=instance
             )
-            assert result.exit_code == 0, result.output
-            published.append(out)
-        regional = root / "regional.csv"
-        result = CliRunner().invoke(
-            main, ["region", "combine", *map(str, published), "--out", str(regional)]
-        )
-        assert result.exit_code == 0, result.output
+            assert combined.success
+            queue = instance.get_concurrency_config().run_queue_config
+    codes = [authority["code"] for authority in listed]
     return SimpleNamespace(
-        root=root, authorities=authorities, published=published, regional=regional
+        root=root,
+        settings=settings,
+        authorities=listed,
+        enrolled=enrolled,
+        requested=(
+            before.get_requested_partitions(REGIONAL_COMPARISON),
+            partway.get_requested_partitions(REGIONAL_COMPARISON),
+            after.get_requested_partitions(REGIONAL_COMPARISON),
+        ),
+        runs=runs,
+        queue=queue,
+        published=[hub.published_file(settings, code, MONTH) for code in codes],
+        regional=hub.regional_file(settings, MONTH),
     )
+
+
+def test_the_authorities_are_enrolled_and_each_has_its_own_warehouse(region):
+    codes = [authority["code"] for authority in region.authorities]
+    assert region.enrolled == codes
+    for code in codes:
+        own = region.root / "work" / code
+        assert (own / "warehouse.duckdb").is_file()
+        assert (own / "output" / MONTH / "board_pack.pdf").is_file()
+        assert region.runs[code].tags[AUTHORITY_TAG] == code
+    assert all(path.is_file() for path in region.published)
+
+
+def test_the_comparison_starts_only_once_every_authority_has_published(region):
+    before, partway, after = region.requested
+    assert (before, partway, after) == (set(), set(), {MONTH})
+
+
+def test_the_run_queue_keeps_one_run_per_authority(region):
+    first, second = (region.runs[a["code"]] for a in region.authorities[:2])
+    # the first authority's run is in progress: its next month waits, another authority starts
+    counter = TagConcurrencyLimitsCounter(region.queue.tag_concurrency_limits, [first])
+    next_month = first.with_tags({**first.tags, "dagster/partition/month": "2014-09"})
+    assert counter.is_blocked(next_month)
+    assert not counter.is_blocked(second)
+    assert region.queue.max_concurrent_runs == 2
 
 
 def _rows(path: Path) -> list[dict[str, str]]:
@@ -140,19 +219,12 @@ def _count(row: dict[str, str] | None, name: str) -> int | None:
 
 def test_an_authority_pack_given_the_regional_file_shows_the_region(region, monkeypatch):
     first = region.authorities[0]
-    home = region.root / first["code"]
-    monkeypatch.setenv("BOARDPACK_LA_CODE", first["code"])
-    monkeypatch.setenv("BOARDPACK_AUTHORITY_NAME", first["name"])
+    own = hub.authority_settings(region.settings, hub.Authority(first["code"], first["name"]))
+    home = own.database.parent
+    for field, variable in ENVIRONMENT_VARIABLES.items():
+        if getattr(own, field) is not None:
+            monkeypatch.setenv(variable, str(getattr(own, field)))
     monkeypatch.setenv("BOARDPACK_REGIONAL_FILE", str(region.regional))
-    monkeypatch.setenv("BOARDPACK_LOGS", str(home / "logs"))
-    monkeypatch.delenv("DAGSTER_HOME", raising=False)
-    for name, value in {
-        "BOARDPACK_DB": home / "warehouse.duckdb",
-        "BOARDPACK_EXTRACTS": home / "extracts",
-        "BOARDPACK_OUTPUT": home / "output",
-        "BOARDPACK_RESTRICTED": home / "restricted",
-    }.items():
-        monkeypatch.setenv(name, str(value))
 
     result = CliRunner().invoke(main, ["run", "--month", MONTH])
 
@@ -164,3 +236,52 @@ def test_an_authority_pack_given_the_regional_file_shows_the_region(region, monk
     assert "Regional comparison" in html
     assert "Region (median)" in html or "region-median" in html
     assert first["name"] in html
+
+
+def test_an_authority_without_extracts_and_a_month_not_all_published_fail_with_one_line(
+    tmp_path, monkeypatch
+):
+    (tmp_path / "authorities.csv").write_text(
+        "code,name\nE90000099,Nowhere Borough Council\n", encoding="utf-8"
+    )
+    monkeypatch.setenv("BOARDPACK_REGION_DIR", str(tmp_path))
+    monkeypatch.setenv("BOARDPACK_REGION_WORK", str(tmp_path / "work"))
+    defs = build_region_definitions(Settings.from_environment())
+    with dg.DagsterInstance.ephemeral() as instance:
+        instance.add_dynamic_partitions(authorities.name, ["E90000099"])
+        ran = defs.resolve_job_def(AUTHORITY_JOB).execute_in_process(
+            partition_key=_partition("E90000099"), instance=instance, raise_on_error=False
+        )
+        combined = defs.resolve_job_def(COMBINE_JOB).execute_in_process(
+            partition_key=MONTH, instance=instance, raise_on_error=False
+        )
+    assert (_failure(ran), _failure(combined)) == (
+        f"{tmp_path / 'E90000099'}: no extracts folder for E90000099 (Nowhere Borough Council)",
+        f"not combined for {MONTH}: no published figures yet from E90000099 (expected "
+        f"{tmp_path / 'work' / 'published' / MONTH}/<code>.csv: run those authorities for "
+        f"{MONTH} first)",
+    )
+    assert not (tmp_path / "work" / "E90000099" / "warehouse.duckdb").exists()
+
+
+def _failure(result: dg.ExecuteInProcessResult) -> str:
+    (failure,) = [event for event in result.all_events if event.is_step_failure]
+    return failure.step_failure_data.user_failure_data.description
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        ("code,name\nE9000001,Short Code\n", "row 2, column code: 'E9000001' is not an ONS code"),
+        ("code,name\nE90000001,\n", "row 2, column name: expected the authority's name"),
+        ("code,name\nE90000001,A\nE90000001,B\n", "row 3, column code: E90000001 is listed twice"),
+        ("code,name\n", "no authority listed"),
+    ],
+)
+def test_a_bad_authorities_file_is_one_line_naming_row_and_column(tmp_path, content, expected):
+    (tmp_path / "authorities.csv").write_text(content, encoding="utf-8")
+    settings = Settings.from_environment(region=tmp_path)
+    with pytest.raises(hub.RegionError) as raised:
+        hub.read_authorities(settings)
+    assert str(raised.value).startswith(str(tmp_path / "authorities.csv"))
+    assert expected in str(raised.value)

@@ -1,5 +1,7 @@
-"""`python -m pipelines.bench [S M L] [--work DIR] [--out DIR]`: the scale benchmark.
+"""`python -m pipelines.bench [S M L] [--work DIR] [--out DIR]`: the scale benchmark; with no
+scale named, all three and then the region benchmark (bench/region.md).
 
+`python -m pipelines.bench region [--work DIR] [--out DIR]` runs only the region benchmark.
 `python -m pipelines.bench floor EXTRACTS_DIR` runs only the floor (the benchmark's child).
 """
 
@@ -11,6 +13,7 @@ import tempfile
 from pathlib import Path
 
 from pipelines.bench.floor import run_floor
+from pipelines.bench.region import SIZES, run_region_bench
 from pipelines.bench.run import DEFAULT_OUT, FIRST_REPORTING_MONTH, MONTH, SCALES, main
 
 
@@ -22,7 +25,9 @@ def cli(argv: list[str]) -> int:
             print(f"floor: not implemented, left out of its time: {', '.join(missing)}")
         return 0
     parser = argparse.ArgumentParser(prog="python -m pipelines.bench", description=__doc__)
-    parser.add_argument("scales", nargs="*", help="any of S M L (default: all three)")
+    parser.add_argument(
+        "scales", nargs="*", help="any of S M L, or region (default: all three, then region)"
+    )
     parser.add_argument(
         "--work",
         type=Path,
@@ -31,10 +36,21 @@ def cli(argv: list[str]) -> int:
     )
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="results.md/.json folder")
     args = parser.parse_args(argv)
-    unknown = [s for s in args.scales if s not in SCALES]
+    unknown = [s for s in args.scales if s not in {*SCALES, "region"}]
     if unknown:
-        parser.error(f"unknown scale(s) {unknown}; choose from {list(SCALES)}")
-    return main(args.scales or list(SCALES), args.work.resolve(), args.out.resolve())
+        parser.error(f"unknown scale(s) {unknown}; choose from {[*SCALES, 'region']}")
+    work, out = args.work.resolve(), args.out.resolve()
+    scales = [s for s in args.scales if s in SCALES] or ([] if args.scales else list(SCALES))
+    status = main(scales, work, out) if scales else 0
+    if "region" in args.scales or not args.scales:
+        work.mkdir(parents=True, exist_ok=True)
+        log_path = work / "bench-region.log"
+        log_path.write_text("")
+        ok = run_region_bench(list(SIZES), work, out, log_path)
+        print((out / "region.md").read_text())
+        print(f"Child process output: {log_path}")
+        status = status or (0 if ok else 1)
+    return status
 
 
 if __name__ == "__main__":

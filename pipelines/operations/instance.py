@@ -5,6 +5,7 @@ the settings are kept in pipelines/operations/dagster.yaml and copied in by `mak
 the tests, into their temporary homes). The copy is always overwritten: change the template.
 
     python -m pipelines.operations [DAGSTER_HOME]      # default: $DAGSTER_HOME
+    python -m pipelines.operations --region HOME      # a region's (pipelines/region/dagster.yaml)
 """
 
 from __future__ import annotations
@@ -15,9 +16,12 @@ from pathlib import Path
 from pipelines.settings import Settings
 
 DAGSTER_YAML_TEMPLATE = Path(__file__).with_name("dagster.yaml")
+REGION_DAGSTER_YAML_TEMPLATE = Path(__file__).parent.parent / "region" / "dagster.yaml"
 
 
-def prepare_dagster_home(home: Path | str | None = None) -> Path:
+def prepare_dagster_home(
+    home: Path | str | None = None, template: Path = DAGSTER_YAML_TEMPLATE
+) -> Path:
     """Create the Dagster home (default: $DAGSTER_HOME) and install the settings; returns it."""
     if home is None:
         home = Settings.from_environment().dagster_home_dir
@@ -26,11 +30,14 @@ def prepare_dagster_home(home: Path | str | None = None) -> Path:
     # Dagster refuses a relative DAGSTER_HOME, so resolve it once here.
     path = Path(home).expanduser().resolve()
     path.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(DAGSTER_YAML_TEMPLATE, path / "dagster.yaml")
+    shutil.copyfile(template, path / "dagster.yaml")
     return path
 
 
 def main(argv: list[str]) -> int:
-    home = prepare_dagster_home(argv[0] if argv else None)
-    print(f"Dagster home: {home} (settings copied from {DAGSTER_YAML_TEMPLATE})")
+    template = DAGSTER_YAML_TEMPLATE
+    if argv[:1] == ["--region"]:
+        template, argv = REGION_DAGSTER_YAML_TEMPLATE, argv[1:]
+    home = prepare_dagster_home(argv[0] if argv else None, template)
+    print(f"Dagster home: {home} (settings copied from {template})")
     return 0
