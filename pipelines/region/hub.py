@@ -27,20 +27,6 @@ from pipelines.plain_settings import ENVIRONMENT_VARIABLES, PlainSettings, child
 AUTHORITIES_FILE = "authorities.csv"
 # An authority's own run, as its performance team would start it (pipelines/cli.py `run`).
 RUN_COMMAND = (sys.executable, "-m", "pipelines.cli", "run")
-# The settings that are each authority's own, not the region's: set for every child run.
-# (The rest of the environment, e.g. alert addresses or decimal places, is the region's.)
-OWN_SETTINGS = (
-    "db",
-    "extracts",
-    "output",
-    "restricted",
-    "commentary",
-    "logs",
-    "la_code",
-    "authority_name",
-    "dagster_home",
-    "regional_file",
-)
 
 
 class RegionError(ValueError):
@@ -109,7 +95,10 @@ def regional_file(settings: PlainSettings, month: str) -> Path:
 
 
 def authority_settings(settings: PlainSettings, authority: Authority) -> PlainSettings:
-    """The region's settings with this authority's own on top (its folders, code and name)."""
+    """The region's settings with this authority's own on top: its folders, code and name, and
+    no regional file. Every other setting (alerts, decimal places, thresholds) is the region's."""
+    if settings.region_dir is None:
+        raise RegionError(f"{ENVIRONMENT_VARIABLES['region']} is not set: no region's folder")
     home = authority_home(settings, authority.code)
     own = {
         "db": home / "warehouse.duckdb",
@@ -123,16 +112,14 @@ def authority_settings(settings: PlainSettings, authority: Authority) -> PlainSe
         "dagster_home": home / "dagster_home",
         "regional_file": "",  # its pack is its own; the regional file is made from it
     }
-    assert set(own) == set(OWN_SETTINGS)
     values = {field: getattr(settings, field) for field in PlainSettings.model_fields}
     return PlainSettings(**{**values, **{k: str(v) for k, v in own.items()}})
 
 
 def run_authority_month(settings: PlainSettings, authority: Authority, month: str) -> str:
-    """Run the authority's own pipeline for the month (`boardpack run`, in a child process with
-    its own settings: its warehouse is written by that process alone), then publish its
-    suppressed aggregates as at the month. Returns the run's console output; RegionError with
-    its error lines when it fails."""
+    """Run the authority's own pipeline for the month: `boardpack run`, in a child process with
+    its own settings, so its warehouse is written by that process alone. Returns the run's
+    console output; RegionError with the run's last error lines when it fails."""
     own = authority_settings(settings, authority)
     # every setting as a variable, so the child reads exactly these (its own and the region's)
     environment = child_environment(
