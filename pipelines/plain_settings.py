@@ -372,11 +372,12 @@ class PlainSettings(BaseModel):
         return self.output_dir / month
 
     def for_child_process(self) -> dict[str, str]:
-        """The settings as environment variables, for a process this one starts."""
+        """The settings as environment variables, for a process this one starts: every one that
+        is set, blank ones too, so the child reads exactly these and inherits none of its own."""
         return {
             name: getattr(self, field)
             for field, name in ENVIRONMENT_VARIABLES.items()
-            if getattr(self, field) is not None and (getattr(self, field) or field == "open_end")
+            if getattr(self, field) is not None  # None: unset (open_end's default)
         }
 
 

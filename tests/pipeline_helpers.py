@@ -56,3 +56,15 @@ def run_pipeline(
     settings = Settings.from_environment()
     result = run_month(month, settings, rebuild=rebuild)
     return PipelineRun(settings, month, result.success, result.failures, result.reused, result)
+
+
+def evaluate_automation(defs, instance, cursor=None):
+    """One tick of the definitions' automation conditions, as the daemon's sensor evaluates
+    them (dg.evaluate_automation_conditions), continuing from `cursor`."""
+    import warnings
+
+    import dagster as dg
+
+    with warnings.catch_warnings():  # Dagster's own beta parameter inside its tester
+        warnings.simplefilter("ignore", dg.BetaWarning)
+        return dg.evaluate_automation_conditions(defs=defs, instance=instance, cursor=cursor)

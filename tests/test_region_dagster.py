@@ -5,12 +5,12 @@ comparison is started. tests/test_region_end_to_end.py runs it for three authori
 from __future__ import annotations
 
 import importlib
-import warnings
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import dagster as dg
 import pytest
+from pipeline_helpers import evaluate_automation
 
 from pipelines.operations.instance import REGION_DAGSTER_YAML_TEMPLATE, main
 from pipelines.region.orchestration import (
@@ -72,9 +72,7 @@ def test_the_nightly_schedule_runs_every_enrolled_authority_for_the_latest_month
 
 
 def _requested(defs, instance, cursor):
-    with warnings.catch_warnings():  # Dagster's own beta parameter inside its tester
-        warnings.simplefilter("ignore", dg.BetaWarning)
-        result = dg.evaluate_automation_conditions(defs=defs, instance=instance, cursor=cursor)
+    result = evaluate_automation(defs, instance, cursor)
     return result.get_requested_partitions(REGIONAL_COMPARISON), result.cursor
 
 

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import csv
 import statistics
-import warnings
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from types import SimpleNamespace
@@ -26,6 +25,7 @@ import dagster as dg
 import pytest
 from click.testing import CliRunner
 from dagster._utils.tags import TagConcurrencyLimitsCounter  # what the run queue's daemon uses
+from pipeline_helpers import evaluate_automation
 
 from pipelines.cli import main
 from pipelines.operations.instance import REGION_DAGSTER_YAML_TEMPLATE, prepare_dagster_home
@@ -39,7 +39,7 @@ from pipelines.region.orchestration import (
     build_region_definitions,
 )
 from pipelines.region.relations import PROJECT_NESTING, closure, within_indicator
-from pipelines.settings import ENVIRONMENT_VARIABLES, Settings
+from pipelines.settings import Settings
 
 MONTH = "2014-08"
 THRESHOLD = 5
@@ -48,12 +48,6 @@ SYMBOLS = {"c", "k", "z"}
 
 def _partition(code: str, month: str = MONTH) -> dg.MultiPartitionKey:
     return dg.MultiPartitionKey({"authority": code, "month": month})
-
-
-def _automation(defs: dg.Definitions, instance: dg.DagsterInstance, cursor=None):
-    with warnings.catch_warnings():  # Dagster's own beta parameter inside its tester
-        warnings.simplefilter("ignore", dg.BetaWarning)
-        return dg.evaluate_automation_conditions(defs=defs, instance=instance, cursor=cursor)
 
 
 @pytest.fixture(scope="module")
@@ -82,7 +76,7 @@ def region(tmp_path_factory):
             for request in enrolment.dynamic_partitions_requests:  # as the daemon applies them
                 instance.add_dynamic_partitions(request.partitions_def_name, request.partition_keys)
             enrolled = instance.get_dynamic_partitions(authorities.name)
-            before = _automation(defs, instance)
+            before = evaluate_automation(defs, instance)
             runs = {}
             for authority in listed:
                 result = defs.resolve_job_def(AUTHORITY_JOB).execute_in_process(
@@ -95,8 +89,8 @@ def region(tmp_path_factory):
                 ]
                 runs[authority["code"]] = instance.get_run_by_id(result.run_id)
                 if len(runs) == 2:  # not yet: one authority still to publish
-                    partway = _automation(defs, instance, before.cursor)
-            after = _automation(defs, instance, partway.cursor)
+                    partway = evaluate_automation(defs, instance, before.cursor)
+            after = evaluate_automation(defs, instance, partway.cursor)
             combined = defs.resolve_job_def(COMBINE_JOB).execute_in_process(
                 partition_key=MONTH, instance=instance
             )
@@ -221,9 +215,8 @@ def test_an_authority_pack_given_the_regional_file_shows_the_region(region, monk
     first = region.authorities[0]
     own = hub.authority_settings(region.settings, hub.Authority(first["code"], first["name"]))
     home = own.database.parent
-    for field, variable in ENVIRONMENT_VARIABLES.items():
-        if getattr(own, field) is not None:
-            monkeypatch.setenv(variable, str(getattr(own, field)))
+    for variable, value in own.for_child_process().items():
+        monkeypatch.setenv(variable, value)
     monkeypatch.setenv("BOARDPACK_REGIONAL_FILE", str(region.regional))
 
     result = CliRunner().invoke(main, ["run", "--month", MONTH])

@@ -77,16 +77,8 @@ def _phase(tree, started: float) -> Phase:
     return Phase(round(ended - started, 1), round(peak / 2**20, 0))
 
 
-def _rows(folder: Path) -> int:
-    total = 0
-    for path in folder.glob("ssd_*.csv"):
-        with open(path, "rb") as f:
-            total += max(sum(1 for _ in f) - 1, 0)
-    return total
-
-
 def bench_region(name: str, scale: float, work: Path, log_path: Path) -> RegionResult:
-    from pipelines.bench.run import TreeSampler
+    from pipelines.bench.run import TreeSampler, count_rows
     from pipelines.region import hub
     from pipelines.spark import build as spark_build
 
@@ -101,7 +93,7 @@ def bench_region(name: str, scale: float, work: Path, log_path: Path) -> RegionR
         )  # fmt: skip
     settings = PlainSettings.from_environment(region=extracts, region_work=root / "work")
     authorities = hub.read_authorities(settings)
-    rows = sum(_rows(extracts / a.code) for a in authorities)
+    rows_of = {a.code: count_rows(extracts / a.code)[0] for a in authorities}
 
     def one(authority: hub.Authority) -> bool:
         try:
@@ -152,12 +144,12 @@ def bench_region(name: str, scale: float, work: Path, log_path: Path) -> RegionR
         name=name,
         scale=scale,
         authorities=len(authorities),
-        rows=rows,
+        rows=sum(rows_of.values()),
         duckdb_region=region_phase,
         runs_succeeded=succeeded,
         regional_rows=regional_rows,
         engine_authority=code,
-        engine_rows=_rows(extracts / code),
+        engine_rows=rows_of[code],
         duckdb_models=duckdb_phase,
         spark_models=spark_phase,
         spark_export_s=round(spark.export_seconds, 1),

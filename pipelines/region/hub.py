@@ -122,13 +122,7 @@ def run_authority_month(settings: PlainSettings, authority: Authority, month: st
     console output; RegionError with the run's last error lines when it fails."""
     own = authority_settings(settings, authority)
     # every setting as a variable, so the child reads exactly these (its own and the region's)
-    environment = child_environment(
-        **{
-            variable: str(value)
-            for field, variable in ENVIRONMENT_VARIABLES.items()
-            if (value := getattr(own, field)) is not None
-        }
-    )
+    environment = child_environment(**own.for_child_process())
     extracts = own.extracts_dir
     if not extracts.is_dir():
         raise RegionError(f"{extracts}: no extracts folder for {authority.code} ({authority.name})")
