@@ -77,9 +77,9 @@ def dbt_executable() -> Path:
 
 
 def dbt_resource() -> DbtCliResource:
-    from dagster_dbt import DbtCliResource  # imports dbt-core: only where dbt runs
+    from pipelines.dbt_cli import BoardPackDbtCli  # imports dbt-core: only where dbt runs
 
-    return DbtCliResource(
+    return BoardPackDbtCli(
         project_dir=str(DBT_PROJECT_DIR),
         profiles_dir=str(DBT_PROJECT_DIR),
         dbt_executable=str(dbt_executable()),

@@ -21,6 +21,7 @@ from pipelines.assets.board_pack import (
     build_pack_only_definitions,
 )
 from pipelines.assets.dbt_keys import MANIFEST_PATH
+from pipelines.operations.instance import prepare_dagster_home
 from pipelines.reuse import REBUILD_TAG, REUSED_FROM_RUN
 from pipelines.settings import Settings
 from pipelines.stage_inputs import MODELS_STEP, VIEWS_STEP
@@ -250,7 +251,8 @@ def _instance(settings: Settings) -> dg.DagsterInstance:
     # them; otherwise (tests, one-off runs) an ephemeral instance keeps nothing behind.
     home = settings.dagster_home_dir
     if home is not None:
-        home.mkdir(parents=True, exist_ok=True)
+        if not (home / "dagster.yaml").is_file():  # the project's settings, as `make ui` installs
+            prepare_dagster_home(home)  # them (the event log's storage among them)
         return dg.DagsterInstance.from_config(str(home))
     return dg.DagsterInstance.ephemeral()
 

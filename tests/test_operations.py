@@ -293,5 +293,9 @@ def test_instance_command_line_installs_the_settings(tmp_path, capsys):
 
     assert main([str(tmp_path / "home")]) == 0
     installed = tmp_path / "home" / "dagster.yaml"
-    assert installed.read_text() == DAGSTER_YAML_TEMPLATE.read_text()
+    # the template, with the event log's folder written in (pipelines/operations/event_log.py)
+    home = str((tmp_path / "home").resolve())
+    expected = DAGSTER_YAML_TEMPLATE.read_text().replace("{dagster_home}", home)
+    assert installed.read_text() == expected
+    assert f'base_dir: "{home}/history/runs"' in installed.read_text()
     assert str(tmp_path / "home") in capsys.readouterr().out

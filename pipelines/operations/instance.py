@@ -10,9 +10,10 @@ the tests, into their temporary homes). The copy is always overwritten: change t
 
 from __future__ import annotations
 
-import shutil
+import json
 from pathlib import Path
 
+from pipelines.operations.event_log import HOME_FIELD
 from pipelines.settings import Settings
 
 DAGSTER_YAML_TEMPLATE = Path(__file__).with_name("dagster.yaml")
@@ -30,7 +31,12 @@ def prepare_dagster_home(
     # Dagster refuses a relative DAGSTER_HOME, so resolve it once here.
     path = Path(home).expanduser().resolve()
     path.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(template, path / "dagster.yaml")
+    # the event log's folder is written in (pipelines/operations/event_log.py), so the instance
+    # opens by its folder alone, whatever DAGSTER_HOME says
+    # (escaped for the template's double-quoted YAML string)
+    home = json.dumps(str(path))[1:-1]
+    text = template.read_text(encoding="utf-8").replace(HOME_FIELD, home)
+    (path / "dagster.yaml").write_text(text, encoding="utf-8")
     return path
 
 
