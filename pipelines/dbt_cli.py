@@ -11,7 +11,8 @@ Before it starts dbt, `DbtCliResource.cli` (dagster-dbt 0.29)
   step), which dagster-dbt uses only for `fetch_row_counts()` and `fetch_column_metadata()`;
   the assets here call neither (the figures come from the marts, the checks from the tests).
 
-Both are measured in `make bench`; dbt itself and the events it streams are unchanged.
+Both were measured by sampling a whole demo run (docs/scaling.md, "dagster-dbt's
+preliminaries"); dbt itself and the events it streams are unchanged.
 """
 
 from __future__ import annotations

@@ -68,3 +68,14 @@ def evaluate_automation(defs, instance, cursor=None):
     with warnings.catch_warnings():  # Dagster's own beta parameter inside its tester
         warnings.simplefilter("ignore", dg.BetaWarning)
         return dg.evaluate_automation_conditions(defs=defs, instance=instance, cursor=cursor)
+
+
+def assert_installed_settings(home: Path, template: Path) -> None:
+    """The home's dagster.yaml is the template with the home's event-log folder written in
+    (pipelines/operations/instance.py, pipelines/operations/event_log.py)."""
+    from pipelines.operations.event_log import HOME_FIELD
+
+    resolved = str(home.resolve())
+    installed = (home / "dagster.yaml").read_text()
+    assert installed == template.read_text().replace(HOME_FIELD, resolved)
+    assert f'base_dir: "{resolved}/history/runs"' in installed

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 import dagster as dg
 import pytest
+from pipeline_helpers import assert_installed_settings
 
 from pipelines.operations import (
     DEFAULT_MAX_AGE_HOURS,
@@ -292,10 +293,5 @@ def test_instance_command_line_installs_the_settings(tmp_path, capsys):
     from pipelines.operations.instance import DAGSTER_YAML_TEMPLATE, main
 
     assert main([str(tmp_path / "home")]) == 0
-    installed = tmp_path / "home" / "dagster.yaml"
-    # the template, with the event log's folder written in (pipelines/operations/event_log.py)
-    home = str((tmp_path / "home").resolve())
-    expected = DAGSTER_YAML_TEMPLATE.read_text().replace("{dagster_home}", home)
-    assert installed.read_text() == expected
-    assert f'base_dir: "{home}/history/runs"' in installed.read_text()
+    assert_installed_settings(tmp_path / "home", DAGSTER_YAML_TEMPLATE)
     assert str(tmp_path / "home") in capsys.readouterr().out

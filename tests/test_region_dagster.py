@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 import dagster as dg
 import pytest
-from pipeline_helpers import evaluate_automation
+from pipeline_helpers import assert_installed_settings, evaluate_automation
 
 from pipelines.operations.instance import REGION_DAGSTER_YAML_TEMPLATE, main
 from pipelines.region.orchestration import (
@@ -105,12 +105,7 @@ def test_a_month_is_combined_when_all_have_published_and_again_when_one_republis
 
 def test_the_region_instance_settings_are_installed_by_the_command_line(tmp_path, capsys):
     assert main(["--region", str(tmp_path / "home")]) == 0
-    installed = tmp_path / "home" / "dagster.yaml"
-    # the template, with the event log's folder written in (pipelines/operations/event_log.py)
-    home = str((tmp_path / "home").resolve())
-    expected = REGION_DAGSTER_YAML_TEMPLATE.read_text().replace("{dagster_home}", home)
-    assert installed.read_text() == expected
-    assert f'base_dir: "{home}/history/runs"' in installed.read_text()
+    assert_installed_settings(tmp_path / "home", REGION_DAGSTER_YAML_TEMPLATE)
     assert str(tmp_path / "home") in capsys.readouterr().out
     with dg.DagsterInstance.from_config(str(tmp_path / "home")) as instance:
         queue = instance.get_concurrency_config().run_queue_config

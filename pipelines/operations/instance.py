@@ -31,9 +31,9 @@ def prepare_dagster_home(
     # Dagster refuses a relative DAGSTER_HOME, so resolve it once here.
     path = Path(home).expanduser().resolve()
     path.mkdir(parents=True, exist_ok=True)
-    # the event log's folder is written in (pipelines/operations/event_log.py), so the instance
-    # opens by its folder alone, whatever DAGSTER_HOME says
-    # (escaped for the template's double-quoted YAML string)
+    # The event log's folder is written in (pipelines/operations/event_log.py), escaped for the
+    # template's double-quoted YAML string, so the instance opens by its folder alone, whatever
+    # DAGSTER_HOME says.
     home = json.dumps(str(path))[1:-1]
     text = template.read_text(encoding="utf-8").replace(HOME_FIELD, home)
     (path / "dagster.yaml").write_text(text, encoding="utf-8")
