@@ -14,7 +14,8 @@ import pytest
 from pipelines.contract import load_contract
 from pipelines.ingest import ensure_meta_tables
 from pipelines.quality import load_suites, run_quality
-from pipelines.quality.run import NotBuiltAsAtThisMonth
+from pipelines.quality.gx_run import GxRunner, SharedFrames, fetch_frame, run_suite
+from pipelines.quality.run import NotBuiltAsAtThisMonth, reporting_dates
 from pipelines.settings import Settings
 
 
@@ -165,6 +166,75 @@ def test_the_file_as_loaded_an_empty_table_and_dates_after_the_extract(con, sett
     )  # fmt: skip
     run_quality(con, suites("ssd_contacts_as_loaded"), "r2", settings, "2014-08")
     assert flagged(con, "ssd_contacts_as_loaded", "cont_contact_date_not_in_future") == {"K2"}
+
+
+@pytest.mark.parametrize("far_date", [None, "9999-12-31"])
+def test_date_bounds_flag_the_same_records_in_either_date_unit(con, settings, far_date):
+    """GX compares dates in one vectorised step only in nanoseconds, which stop at 2262; a
+    column holding a later date stays in microseconds. Either way the same records fail."""
+    people(con, "P1")
+    dates = {"K1": "1899-12-31", "K2": "1900-01-01", "K3": "2014-08-31", "K4": "2014-09-01"}
+    if far_date:
+        dates["K5"] = far_date
+    insert(
+        con,
+        "ssd_contacts",
+        [{"cont_contact_id": k, "cont_person_id": "P1", "cont_contact_date": d}
+         for k, d in dates.items()],
+    )  # fmt: skip
+    checked(con, "ssd_contacts")
+    frame, _ = fetch_frame(con, suites("ssd_contacts")[0])
+    unit = "datetime64[us]" if far_date else "datetime64[ns]"
+    assert str(frame["cont_contact_date"].dtype) == unit
+    run_quality(con, suites("ssd_contacts", "ssd_contacts_as_loaded"), "r1", settings, "2014-08")
+    assert flagged(con, "ssd_contacts", "cont_contact_date_plausible") == {"K1"}
+    future = {"K4", "K5"} if far_date else {"K4"}
+    assert flagged(con, "ssd_contacts_as_loaded", "cont_contact_date_not_in_future") == future
+
+
+class CountingConnection:
+    """A DuckDB connection that keeps the SQL it was given."""
+
+    def __init__(self, con):
+        self.con, self.sql = con, []
+
+    def execute(self, sql, *args):
+        self.sql.append(sql)
+        return self.con.execute(sql, *args)
+
+
+def test_suites_that_check_the_same_view_read_it_once(con, settings):
+    people(con, "P1", "P2")
+    insert(
+        con,
+        "ssd_contacts",
+        [{"cont_contact_id": "K1", "cont_person_id": "P1", "cont_contact_date": "2014-05-01"},
+         {"cont_contact_id": "K2", "cont_person_id": "P2", "cont_contact_date": "1899-01-01"},
+         {"cont_contact_id": "K3", "cont_person_id": "P3", "cont_contact_date": "2014-06-01"}],
+    )  # fmt: skip
+    checked(con, "ssd_contacts", {"flag__cont_person_id__unresolved": ["K3"]})
+    chosen = suites("ssd_contacts", "ssd_contacts_as_loaded", "ssd_contacts_cross_table")
+    dates = reporting_dates(con, "2014-08")[1]
+    runner = GxRunner()
+    counting = CountingConnection(con)
+    frames = SharedFrames(counting, chosen)
+    shared = [run_suite(runner, counting, s, dates, frames) for s in chosen]
+    reads = [sql for sql in counting.sql if sql.startswith("SELECT t._source_line")]
+    assert [sql.split(" FROM ")[-1] for sql in reads] == [
+        '"quality"."dq_ssd_contacts" AS t',
+        '"raw"."ssd_contacts" AS t',
+    ]
+    alone = [run_suite(runner, con, s, dates) for s in chosen]
+
+    def seen(run):
+        return [(o.spec.name, o.status, o.failing_records, o.failing_lines) for o in run.outcomes]
+
+    for a, b in zip(shared, alone, strict=True):
+        assert a.rows == b.rows == 3
+        assert seen(a) == seen(b)
+    failing = {o.spec.name: o.failing_lines for s in shared for o in s.outcomes if o.failing_lines}
+    assert failing["cont_contact_date_plausible"] == [3]  # K2, on line 3
+    assert failing["cont_person_id_resolves"] == [4]  # K3, on line 4
 
 
 def test_the_checks_refuse_views_built_as_at_another_month(con, settings):

@@ -51,13 +51,16 @@ def _select(name: str, table: str) -> str:
     return f"t.{q(name)}"
 
 
-def frame_sql(con: duckdb.DuckDBPyConnection, suite: Suite) -> tuple[str, set[str]]:
-    """SELECT for the suite's frame, and the named columns the relation does not have."""
+def frame_sql(
+    con: duckdb.DuckDBPyConnection, suite: Suite, columns: list[str] | None = None
+) -> tuple[str, set[str]]:
+    """SELECT for the suite's frame (or `columns` of the relation it checks: those of every
+    suite that checks it), and the named columns the relation does not have."""
     schema, table = checked_relation(suite)
     available = set(_columns(con, schema, table))
     if not available:
         raise duckdb.CatalogException(f"{schema}.{table} does not exist: run dbt first")
-    wanted = [c for c in dict.fromkeys(suite.columns) if c != "_source_line"]
+    wanted = [c for c in dict.fromkeys(columns or suite.columns) if c != "_source_line"]
     unknown = {c for c in wanted if c not in available}
     selects = ["t._source_line"] + [
         f"{_select(c, suite.table)} AS {q(c)}" for c in wanted if c in available

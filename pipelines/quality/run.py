@@ -10,7 +10,7 @@ from datetime import date, datetime
 import duckdb
 
 from pipelines.quality.data_docs import build_data_docs
-from pipelines.quality.gx_run import Dates, GxRunner, run_suite
+from pipelines.quality.gx_run import Dates, GxRunner, SharedFrames, run_suite
 from pipelines.quality.history import ensure_history, previous_counts, record_outcome
 from pipelines.quality.outcomes import CheckSummary, QualityRun
 from pipelines.quality.suites import Suite
@@ -66,8 +66,9 @@ def run_quality(
         extract_date=dates.extract_date,
         checked_at=now,
     )
+    frames = SharedFrames(con, suites)
     for suite in suites:
-        outcome = run_suite(runner, con, suite, dates)
+        outcome = run_suite(runner, con, suite, dates, frames)
         previous = previous_counts(con, suite.name, run_id, reporting_month)
         record_outcome(con, outcome, run_id, now, reporting_month, dates.as_at)
         update_records(con, outcome, run_id, now)
