@@ -19,7 +19,6 @@ from pipelines.settings import DBT_PROJECT_DIR
 
 INDICATOR_MODELS_DIR = Path("models") / "indicators"
 INDICATOR_LIST = Path("macros") / "indicator_models.sql"
-DBT = Path(sys.executable).parent / "dbt"
 MACRO = """\
 {{% macro indicator_models() %}}
     {{{{ return([
@@ -56,11 +55,14 @@ def write_indicator_list(project_dir: Path = DBT_PROJECT_DIR) -> bool:
 
 
 def parse(project_dir: Path = DBT_PROJECT_DIR) -> None:
-    """Write the indicator list, then `dbt parse` (target/manifest.json, which Dagster reads)."""
+    """Write the indicator list, then `dbt parse` (target/manifest.json, which Dagster reads),
+    through boardpack-dbt as the runs' dbt steps are: the parse they start from is theirs."""
     write_indicator_list(project_dir)
     subprocess.run(
         [
-            str(DBT),
+            sys.executable,
+            "-m",
+            "pipelines.dbt_child",
             "parse",
             "--quiet",
             "--project-dir",

@@ -4,6 +4,8 @@ taken from the cache after, byte for byte; anything that changes the drawing is 
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 
 import pytest
 from test_charts import SMALL_COUNTS, series
@@ -95,3 +97,28 @@ def test_a_folder_that_cannot_be_written_only_costs_the_drawing(tmp_path, drawn)
     with chart_cache.cached_in(blocked / "charts"):
         assert charts.trend_chart(series(SMALL_COUNTS)).startswith("data:image/svg+xml")
     assert len(drawn) == 1
+
+
+def test_a_pack_whose_charts_are_all_cached_does_not_import_matplotlib(tmp_path):
+    """The chart cache's point in a commentary edit: matplotlib is imported where a chart is
+    drawn (charts.py), so a pack that finds every chart in the cache skips it. Its own process:
+    this one has matplotlib loaded by other tests."""
+    script = f"""
+import sys
+from pathlib import Path
+from pipelines.pack import build, chart_cache, charts
+from test_charts import SMALL_COUNTS, series
+assert "matplotlib" not in sys.modules, "imported with the pack"
+with chart_cache.cached_in(Path({str(tmp_path)!r})):
+    first = charts.trend_chart(series(SMALL_COUNTS))
+assert "matplotlib" in sys.modules  # drawn: imported
+for name in [m for m in sys.modules if m.split(".")[0] == "matplotlib"]:
+    del sys.modules[name]
+with chart_cache.cached_in(Path({str(tmp_path)!r})):
+    assert charts.trend_chart(series(SMALL_COUNTS)) == first
+assert "matplotlib" not in sys.modules, "imported for a cached chart"
+"""
+    tests = os.path.dirname(__file__)
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([tests, os.environ.get("PYTHONPATH", "")])}
+    done = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr[-1500:]

@@ -25,9 +25,8 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import cache
+from importlib.metadata import version
 from pathlib import Path
-
-import matplotlib as mpl
 
 from pipelines.pack.formatting import decimal_places
 
@@ -54,7 +53,7 @@ def cached_in(folder: Path | None) -> Iterator[None]:
 @cache
 def _code_version() -> str:
     here = Path(__file__).parent
-    digest = hashlib.sha256(mpl.__version__.encode())
+    digest = hashlib.sha256(version("matplotlib").encode())  # not importing it (charts.py)
     for name in _DRAWING_CODE:
         digest.update((here / name).read_bytes())
     return digest.hexdigest()

@@ -36,14 +36,16 @@ import io
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-
-import matplotlib as mpl
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter, MaxNLocator
+from typing import TYPE_CHECKING
 
 from pipelines.pack import chart_cache
 from pipelines.pack.formatting import as_float, fmt_by_kind, fmt_percent
+
+# matplotlib is imported where a chart is drawn, not with this module: a pack whose charts are
+# all in the chart cache (a commentary edit's, a rerun's) never needs it (about 0.6 s).
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+    from matplotlib.ticker import FuncFormatter
 
 _RC = {
     # Labels are plain text: locality, check and indicator names come from the data and the
@@ -129,6 +131,9 @@ def _svg_data_uri(fig: Figure) -> str:
     The crop is matplotlib's tight bounding box, measured with Agg's renderer at the SVG's 72
     dpi: savefig(bbox_inches="tight") measures it with a whole extra drawing pass, about 0.8 s
     a month (docs/render-time.md); this gives the same box to within a point or two."""
+    import matplotlib as mpl
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
     canvas = FigureCanvasAgg(fig)
     buffer = io.BytesIO()
     with mpl.rc_context(_RC):
@@ -143,6 +148,8 @@ def _nan(values: Sequence[float | None]) -> list[float]:
 
 
 def _axis_formatter(kind: str) -> FuncFormatter:
+    from matplotlib.ticker import FuncFormatter
+
     def label(value: float, _pos: int) -> str:
         if kind == "percent":
             return f"{value:,.0f}%"
@@ -216,6 +223,10 @@ def trend_figure(series: TrendSeries) -> Figure:
     """The trend chart as a matplotlib Figure (trend_chart renders it): 24 months of the figure
     (a line, or monthly bars), the same months a year earlier, the target line or band,
     comparators as reference lines and the SPC mean, limits and signals where given."""
+    import matplotlib as mpl
+    from matplotlib.figure import Figure
+    from matplotlib.ticker import MaxNLocator
+
     with mpl.rc_context(_RC):
         fig = Figure(figsize=(6.9, 2.15))
         ax = fig.add_subplot()
@@ -379,6 +390,9 @@ def check_trend_chart(periods: list[str], series: dict[str, list[float | None]])
 def _cleansing_chart(localities: list[str], pcts: list[float | None], done: list[bool]) -> str:
     """Horizontal bars of % complete by locality; complete localities solid, others hatched,
     each bar labelled with its figure (colour is never the only cue)."""
+    import matplotlib as mpl
+    from matplotlib.figure import Figure
+
     with mpl.rc_context(_RC):
         height = 0.9 + 0.3 * max(len(localities), 1)
         fig = Figure(figsize=(6.9, height))
@@ -415,6 +429,10 @@ _GREYS = [INK, "#555555", TARGET, "#2b7a3d", "#8a5a00"]
 
 
 def _check_trend_chart(periods: list[str], series: dict[str, list[float | None]]) -> str:
+    import matplotlib as mpl
+    from matplotlib.figure import Figure
+    from matplotlib.ticker import MaxNLocator
+
     with mpl.rc_context(_RC):
         fig = Figure(figsize=(6.9, 2.6))
         ax = fig.add_subplot()

@@ -7,7 +7,9 @@
 --     date after it is in the future): the last day of the newest month in which contacts were
 --     recorded in at least a tenth of the typical monthly volume, so a few wrongly future-dated
 --     contacts cannot move it; never after today.
-{%- set month_var = var('reporting_month', '') %}
+{#- the var is blank by default (dbt_project.yml); boardpack-dbt passes the run's month on as an
+    environment variable, which dbt's partial parsing tracks (pipelines/dbt_child.py) #}
+{%- set month_var = var('reporting_month') or env_var('BOARDPACK_DBT_REPORTING_MONTH', '') %}
 
 with monthly_contacts as (
     select
