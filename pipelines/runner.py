@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import logging
 import re
 import sys
@@ -61,15 +62,18 @@ class MonthRunResult:
     commentary_due: list[str] = field(default_factory=list)
 
 
-class _PackMeanwhile(logging.Handler):
-    """Gets the pack ready while the steps before it run, from the run's own events.
+class _GetReadyMeanwhile(logging.Handler):
+    """Gets the checks and the pack ready while the steps before them run, from the run's own
+    events.
 
-    - Once the run's first step has started, imports the pack's libraries (matplotlib,
-      Playwright, openpyxl: about a second) in a thread, so the pack step does not wait for
+    - Once the run's first step has started, imports the pack's modules and libraries
+      (pandas, Jinja, xlsxwriter: about a second) in a thread, so the pack step does not wait for
       them at the end of the run. Not before: creating the run (its planned events) is the
       start-up `boardpack run` waits through. The step imports them itself as ever: if they
       are not loaded by then it waits for this import (Python's import lock) or, had it failed,
       imports them and reports the error in the step.
+    - Once the models' dbt step has started, imports the checks' (Great Expectations: 4-5 s)
+      the same way: dbt builds in its own process, and this one mostly waits for its output.
     - Once the models' dbt step has succeeded, starts drawing the month's trend charts in a
       child process (pipelines/pack/predraw.py) while the checks run; the pack step waits for
       it and takes the charts from the chart cache. Any failure here only costs that time: the
@@ -91,18 +95,30 @@ class _PackMeanwhile(logging.Handler):
             return
         if event.event_type_value == "STEP_START" and not self.imported:
             self.imported = True
-            threading.Thread(target=_import_pack, name="import-pack", daemon=True).start()
+            _import_meanwhile(PACK_MODULE)
+        if event.event_type_value == "STEP_START" and event.step_key == MODELS_STEP:
+            _import_meanwhile(CHECKS_MODULE)
         elif event.event_type_value == "STEP_SUCCESS" and event.step_key == MODELS_STEP:
             _predraw_charts(self.month, self.settings)
         elif event.event_type_value == "STEP_START" and event.step_key == VIEWS_STEP:
             _start_browser()
 
 
-def _import_pack() -> None:
+# what the pack step and the checks step import first (pipelines/assets/board_pack.py and
+# pipelines/quality/checks.py import them inside the step)
+PACK_MODULE = "pipelines.pack.build"
+CHECKS_MODULE = "pipelines.quality.run"
+
+
+def _import_meanwhile(module: str) -> None:
+    threading.Thread(target=_import, args=(module,), name=f"import-{module}", daemon=True).start()
+
+
+def _import(module: str) -> None:
     try:
-        import pipelines.pack.build  # noqa: F401
-    except Exception:  # noqa: BLE001 - the pack step imports it again and reports
-        logging.getLogger(__name__).debug("importing the pack early failed", exc_info=True)
+        importlib.import_module(module)
+    except Exception:  # noqa: BLE001 - the step imports it again and reports
+        logging.getLogger(__name__).debug("importing %s early failed", module, exc_info=True)
 
 
 def _predraw_charts(month: str, settings: Settings) -> None:
@@ -135,14 +151,14 @@ def _after_the_pack(settings: Settings) -> None:
         predraw.wait(settings.chart_cache_dir)
 
 
-def _pack_meanwhile_logger(month: str, settings: Settings) -> dg.LoggerDefinition:
-    @dg.logger(description="Gets the pack ready (imports, charts, browser) during earlier steps.")
-    def pack_meanwhile(_init_context) -> logging.Logger:
-        logger = logging.Logger("boardpack.pack_meanwhile", logging.DEBUG)
-        logger.addHandler(_PackMeanwhile(month, settings))
+def _meanwhile_logger(month: str, settings: Settings) -> dg.LoggerDefinition:
+    @dg.logger(description="Gets the checks and the pack ready during earlier steps.")
+    def meanwhile(_init_context) -> logging.Logger:
+        logger = logging.Logger("boardpack.meanwhile", logging.DEBUG)
+        logger.addHandler(_GetReadyMeanwhile(month, settings))
         return logger
 
-    return pack_meanwhile
+    return meanwhile
 
 
 def _check_outcomes(result: dg.ExecuteInProcessResult) -> list[CheckOutcome]:
@@ -315,9 +331,9 @@ def run_month(
     if progress is not None:
         logger_defs["progress"] = _progress_logger(progress)
         loggers = {"console": {"config": {"log_level": "DEBUG"}}, "progress": {}}
-    if not only_pack:  # the pack step comes last: it can be got ready meanwhile
-        logger_defs["pack_meanwhile"] = _pack_meanwhile_logger(month, settings)
-        loggers["pack_meanwhile"] = {}
+    if not only_pack:  # the checks and the pack come late: they can be got ready meanwhile
+        logger_defs["meanwhile"] = _meanwhile_logger(month, settings)
+        loggers["meanwhile"] = {}
     job = job.with_logger_defs(logger_defs)
     try:
         with _instance(settings) as instance:

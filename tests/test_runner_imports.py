@@ -1,12 +1,15 @@
-"""The run gets the pack ready while earlier steps run (pipelines/runner.py): it imports the
-pack's libraries once its first step has started, not before (creating the run is the start-up
-`boardpack run` waits through) and not twice; and it starts drawing the month's charts once the
-models' dbt step has succeeded, once."""
+"""The run gets the checks and the pack ready while earlier steps run (pipelines/runner.py): it
+imports the pack's libraries once its first step has started, not before (creating the run is
+the start-up `boardpack run` waits through) and not twice; the checks' once the models' dbt step
+has started; and it starts drawing the month's charts once the models' dbt step has succeeded,
+once."""
 
 from __future__ import annotations
 
+import importlib
 import logging
 import threading
+from pathlib import Path
 from types import SimpleNamespace
 
 import dagster as dg
@@ -16,7 +19,7 @@ from pipelines import runner
 
 def _join_import_thread() -> None:
     for thread in threading.enumerate():
-        if thread.name == "import-pack":
+        if thread.name.startswith("import-"):
             thread.join(timeout=10)
 
 
@@ -32,9 +35,9 @@ def _record(event_type: str | None, step_key: str | None = None) -> logging.LogR
 
 def test_only_the_first_step_start_starts_the_import(monkeypatch):
     calls: list[str] = []
-    monkeypatch.setattr(runner, "_import_pack", lambda: calls.append("import"))
+    monkeypatch.setattr(runner, "_import_meanwhile", calls.append)
     monkeypatch.setattr(runner, "_predraw_charts", lambda *args: calls.append("predraw"))
-    handler = runner._PackMeanwhile("2014-08", SETTINGS)
+    handler = runner._GetReadyMeanwhile("2014-08", SETTINGS)
     for before in (None, "RUN_START", "ASSET_MATERIALIZATION_PLANNED", "ENGINE_EVENT"):
         handler.emit(_record(before))
     _join_import_thread()
@@ -43,13 +46,13 @@ def test_only_the_first_step_start_starts_the_import(monkeypatch):
     handler.emit(_record("STEP_SUCCESS"))
     handler.emit(_record("STEP_START"))
     _join_import_thread()
-    assert calls == ["import"]
+    assert calls == [runner.PACK_MODULE]
 
 
 def test_in_a_real_run_the_pack_is_imported_once_in_its_own_thread(monkeypatch):
     calls: list[str] = []
     monkeypatch.setattr(
-        runner, "_import_pack", lambda: calls.append(threading.current_thread().name)
+        runner, "_import", lambda module: calls.append((threading.current_thread().name, module))
     )
 
     @dg.op
@@ -60,25 +63,29 @@ def test_in_a_real_run_the_pack_is_imported_once_in_its_own_thread(monkeypatch):
     def second(value: int) -> int:
         return value + 1
 
-    @dg.job(logger_defs={"pack_meanwhile": runner._pack_meanwhile_logger("2014-08", SETTINGS)})
+    @dg.job(logger_defs={"meanwhile": runner._meanwhile_logger("2014-08", SETTINGS)})
     def two_steps():
         second(first())
 
-    result = two_steps.execute_in_process(run_config={"loggers": {"pack_meanwhile": {}}})
+    result = two_steps.execute_in_process(run_config={"loggers": {"meanwhile": {}}})
 
     assert result.success
     _join_import_thread()
-    assert calls == ["import-pack"]
+    assert calls == [(f"import-{runner.PACK_MODULE}", runner.PACK_MODULE)]
 
 
-def test_the_charts_and_the_browser_are_started_by_their_steps_and_only_then(monkeypatch):
+def test_the_checks_charts_and_browser_are_started_by_their_steps_and_only_then(monkeypatch):
     calls: list[tuple] = []
-    monkeypatch.setattr(runner, "_import_pack", lambda: None)
+    monkeypatch.setattr(runner, "_import_meanwhile", lambda module: calls.append((module,)))
     monkeypatch.setattr(runner, "_predraw_charts", lambda *args: calls.append(("charts", *args)))
     monkeypatch.setattr(runner, "_start_browser", lambda: calls.append(("browser",)))
-    handler = runner._PackMeanwhile("2014-08", SETTINGS)
-    handler.emit(_record("STEP_START", "dbt_models"))
+    handler = runner._GetReadyMeanwhile("2014-08", SETTINGS)
+    handler.emit(_record("STEP_START", "raw_extracts"))
+    assert calls == [(runner.PACK_MODULE,)]
     handler.emit(_record("STEP_SUCCESS", "raw_extracts"))
+    handler.emit(_record("STEP_START", "dbt_models"))
+    assert calls[1:] == [(runner.CHECKS_MODULE,)]
+    del calls[:]
     handler.emit(_record("STEP_FAILURE", "dbt_models"))
     assert calls == []
     handler.emit(_record("STEP_SUCCESS", "dbt_models"))
@@ -88,6 +95,17 @@ def test_the_charts_and_the_browser_are_started_by_their_steps_and_only_then(mon
     handler.emit(_record("STEP_START", "dbt_check_result_views"))
     handler.emit(_record("STEP_SUCCESS", "dbt_check_result_views"))
     assert calls == [("charts", "2014-08", SETTINGS), ("browser",)]
+
+
+def test_what_is_imported_ahead_is_what_the_steps_import():
+    from pipelines.quality import checks
+
+    assert f"from {runner.CHECKS_MODULE} import run_quality" in Path(checks.__file__).read_text()
+    pack, build = (
+        importlib.import_module("pipelines.pack"),
+        importlib.import_module(runner.PACK_MODULE),
+    )
+    assert pack.build_pack is build.build_pack  # what the pack step imports
 
 
 def test_what_no_pack_took_is_closed_after_the_run(tmp_path):

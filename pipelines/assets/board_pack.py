@@ -81,7 +81,7 @@ def build_board_pack_asset() -> dg.AssetsDefinition:
                 reused_metadata(earlier),
             )
         reuse.starting()
-        from pipelines.pack import build_pack  # matplotlib and Playwright load slowly
+        from pipelines.pack import build_pack  # slow to import: pipelines/runner.py does it ahead
         from pipelines.pack.commentary import CommentaryError
         from pipelines.pack.data import MonthNotAvailableError
         from pipelines.pack.pdf import PdfError
