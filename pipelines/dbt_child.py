@@ -5,9 +5,9 @@ dagster-dbt runs dbt as a child process. If the run is killed outright (kill -9 
 `boardpack run`, an out-of-memory kill), nothing in it can stop that child, and an orphaned
 `dbt build` would go on writing the warehouse, and holding DuckDB's file lock, under the next
 run. Linux can tie a process to its parent: PR_SET_PDEATHSIG asks the kernel to send SIGKILL
-when the parent dies, and it survives the exec of dbt. This tiny program sets it, checks that
-the parent did not die before that (the run's pid is in BOARDPACK_DBT_PARENT_PID), then
-runs dbt with the same arguments. On other systems it simply runs dbt.
+when the parent dies. This small program sets it, checks that the parent did not die before
+that (the run's pid is in BOARDPACK_DBT_PARENT_PID), then runs dbt's command line, in this same
+process, with the same arguments. On other systems it simply runs dbt.
 
 dbt keeps its parsed project between invocations (partial parsing) and parses the whole of it
 again, 6-7 s of every dbt step here, whenever the command's --vars or the profile's connection
