@@ -58,6 +58,16 @@ def main() -> None:
     """Children's social care Improvement Board performance pack pipeline."""
 
 
+def command() -> None:
+    """`boardpack` as installed (pyproject.toml): the command line above in a process of its
+    own, so the garbage collector is set for a command that ends (pipelines/collector.py: a
+    second at exit, another during a run). Tests call `main` in-process and leave it alone."""
+    from pipelines.collector import set_for_a_command
+
+    set_for_a_command()
+    main()
+
+
 def _check_authorities(ctx: click.Context, _param, value: str | None) -> int | None:
     """A whole number of authorities from 1 to the most a region holds; anything else is one
     line on stderr (no usage text, no stack trace) and exit status 2."""
@@ -243,6 +253,9 @@ def run(
     the run says so and stops without starting Dagster. One run at a time per
     warehouse: a second run waits for the first (--no-wait: stops at once, exit status 3).
     The details behind a failure (stack traces) go to a log file whose path is printed."""
+    from pipelines.collector import hold_while_loading
+
+    hold_while_loading()  # until run_month has loaded Dagster and the job (pipelines/collector.py)
     # The environment's settings with the options on top: one Settings for the whole run. First
     # without Dagster (PlainSettings): a run with nothing to do never imports it.
     options = {
@@ -553,4 +566,4 @@ main.add_command(region)
 
 
 if __name__ == "__main__":
-    main()
+    command()

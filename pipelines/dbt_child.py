@@ -105,6 +105,10 @@ def main() -> None:
     parse_across_warehouses()
     from dbt.cli.main import cli
 
+    from pipelines.collector import freeze_what_is_loaded, set_for_a_command
+
+    set_for_a_command()  # half a second at each dbt step's exit (pipelines/collector.py)
+    freeze_what_is_loaded()
     sys.argv[0] = "dbt"
     sys.exit(cli())
 

@@ -22,6 +22,7 @@ from pipelines.assets.board_pack import (
     build_pack_only_definitions,
 )
 from pipelines.assets.dbt_keys import MANIFEST_PATH
+from pipelines.collector import freeze_what_is_loaded
 from pipelines.operations.instance import prepare_dagster_home
 from pipelines.reuse import REBUILD_TAG, REUSED_FROM_RUN
 from pipelines.settings import Settings
@@ -119,6 +120,8 @@ def _import(module: str) -> None:
         importlib.import_module(module)
     except Exception:  # noqa: BLE001 - the step imports it again and reports
         logging.getLogger(__name__).debug("importing %s early failed", module, exc_info=True)
+    else:
+        freeze_what_is_loaded()  # its modules live as long as the run: spare the collector them
 
 
 def _predraw_charts(month: str, settings: Settings) -> None:
@@ -301,6 +304,27 @@ def _failures(result: dg.ExecuteInProcessResult) -> list[str]:
     return failures
 
 
+def _job(
+    month: str, settings: Settings, progress: TextIO | None, only_pack: bool
+) -> dg.JobDefinition:
+    """The month's job (the pack's own when `only_pack`), with the run's loggers."""
+    if only_pack:
+        job = build_pack_only_definitions(settings).resolve_job_def(PACK_JOB_NAME)
+    else:
+        from pipelines.assets.dbt import ensure_dbt_manifest
+
+        ensure_dbt_manifest()
+        from pipelines.code_location import MONTHLY_JOB_NAME, build_definitions
+
+        job = build_definitions(settings).resolve_job_def(MONTHLY_JOB_NAME)
+    logger_defs = {"console": colored_console_logger}
+    if progress is not None:
+        logger_defs["progress"] = _progress_logger(progress)
+    if not only_pack:  # the checks and the pack come late: they can be got ready meanwhile
+        logger_defs["meanwhile"] = _meanwhile_logger(month, settings)
+    return job.with_logger_defs(logger_defs)
+
+
 def run_month(
     month: str,
     settings: Settings,
@@ -316,26 +340,14 @@ def run_month(
     `only_pack` runs the pack's own job instead (PACK_JOB_NAME): for `boardpack run` when only
     the pack's inputs changed (the month's commentary), so nothing upstream is loaded, built or
     checked, and the graph's dbt half is not even imported."""
-    if only_pack and MANIFEST_PATH.is_file():
-        job = build_pack_only_definitions(settings).resolve_job_def(PACK_JOB_NAME)
-    else:
-        only_pack = False
-        from pipelines.assets.dbt import ensure_dbt_manifest
-
-        ensure_dbt_manifest()
-        from pipelines.code_location import MONTHLY_JOB_NAME, build_definitions
-
-        job = build_definitions(settings).resolve_job_def(MONTHLY_JOB_NAME)
-    logger_defs = {"console": colored_console_logger}
-    loggers = {"console": {"config": {"log_level": "INFO"}}}
-    if progress is not None:
-        logger_defs["progress"] = _progress_logger(progress)
-        loggers = {"console": {"config": {"log_level": "DEBUG"}}, "progress": {}}
-    if not only_pack:  # the checks and the pack come late: they can be got ready meanwhile
-        logger_defs["meanwhile"] = _meanwhile_logger(month, settings)
-        loggers["meanwhile"] = {}
-    job = job.with_logger_defs(logger_defs)
+    only_pack = only_pack and MANIFEST_PATH.is_file()
     try:
+        if only_pack:
+            _start_browser()  # Chromium starts in its own processes while Dagster loads
+        job = _job(month, settings, progress, only_pack)
+        loggers = {name: {} for name in job.loggers}
+        loggers["console"] = {"config": {"log_level": "DEBUG" if progress else "INFO"}}
+        freeze_what_is_loaded()  # Dagster and the definitions: collector passes spared them
         with _instance(settings) as instance:
             result = job.execute_in_process(
                 partition_key=month,
@@ -345,8 +357,7 @@ def run_month(
                 run_config={"loggers": loggers},
             )
     finally:
-        if not only_pack:
-            _after_the_pack(settings)
+        _after_the_pack(settings)
     reused = _reused_steps(result)
     if only_pack:  # what the pack read was up to date (pipelines/up_to_date.py said so)
         reused = sorted({*reused, *UPSTREAM_STEPS})
