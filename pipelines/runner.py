@@ -346,7 +346,7 @@ def run_month(
             _start_browser()  # Chromium starts in its own processes while Dagster loads
         job = _job(month, settings, progress, only_pack)
         loggers = {name: {} for name in job.loggers}
-        loggers["console"] = {"config": {"log_level": "DEBUG" if progress else "INFO"}}
+        loggers["console"] = {"config": {"log_level": "INFO" if progress is None else "DEBUG"}}
         freeze_what_is_loaded()  # Dagster and the definitions: collector passes spared them
         with _instance(settings) as instance:
             result = job.execute_in_process(
