@@ -23,6 +23,9 @@ so each new warehouse (every test, every bench scale) and each new month paid a 
 
 dbt itself, its arguments and its output are otherwise untouched: dbt run by hand, or through
 plain `dbt`, parses as dbt always does.
+
+In a `boardpack run`, dbt is already imported in the run's standby (pipelines/dbt_standby.py):
+this process hands the command over to it, and runs dbt itself only when there is none.
 """
 
 from __future__ import annotations
@@ -44,14 +47,21 @@ VARS_AS_ENVIRONMENT = {
 
 
 def die_with_parent() -> None:
+    """Die with the process named in PARENT_ENV (the run), or at once if it is gone already."""
+    expected = os.environ.get(PARENT_ENV, "")
+    tie_to_parent(int(expected) if expected.isdigit() else None)
+
+
+def tie_to_parent(expected: int | None) -> None:
+    """Ask the kernel to kill this process when its parent ends; if the parent is not
+    `expected` (it died before the signal was armed), end now: never run unattended."""
     if not sys.platform.startswith("linux"):
         return
     libc = ctypes.CDLL(None, use_errno=True)
     if libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) != 0:
         return
-    expected = os.environ.get(PARENT_ENV, "")
-    if expected.isdigit() and os.getppid() != int(expected):
-        os._exit(1)  # the run died before the signal was armed: do not run unattended
+    if expected is not None and os.getppid() != expected:
+        os._exit(1)
 
 
 def vars_to_environment(args: list[str], environ: MutableMapping[str, str]) -> list[str]:
@@ -99,18 +109,28 @@ def parse_across_warehouses() -> None:
     ManifestLoader.build_manifest_state_check = state_check
 
 
-def main() -> None:
-    die_with_parent()
-    sys.argv[1:] = vars_to_environment(sys.argv[1:], os.environ)
-    parse_across_warehouses()
+def run_dbt(args: list[str]) -> None:
+    """dbt's command line with these arguments, in this process (ends it: SystemExit)."""
     from dbt.cli.main import cli
 
     from pipelines.collector import freeze_what_is_loaded, set_for_a_command
 
     set_for_a_command()  # half a second at each dbt step's exit (pipelines/collector.py)
     freeze_what_is_loaded()
-    sys.argv[0] = "dbt"
+    sys.argv[:] = ["dbt", *vars_to_environment(args, os.environ)]
     sys.exit(cli())
+
+
+def main() -> None:
+    die_with_parent()
+    # the run's standby, which has dbt imported already (pipelines/dbt_standby.py)
+    from pipelines.dbt_standby import hand_over
+
+    status = hand_over(sys.argv[1:])
+    if status is not None:
+        sys.exit(status)
+    parse_across_warehouses()
+    run_dbt(sys.argv[1:])
 
 
 if __name__ == "__main__":

@@ -43,6 +43,8 @@ DEFAULT_SUPPRESSION_THRESHOLD = 5
 MIN_SUPPRESSION_THRESHOLD = 3
 # Set by the dbt step for `boardpack-dbt` (pipelines/dbt_child.py): the pid dbt must die with.
 DBT_PARENT_VARIABLE = "BOARDPACK_DBT_PARENT_PID"
+# dbt's parsed project, kept in its target folder between runs (docs: partial parsing)
+PARTIAL_PARSE = "partial_parse.msgpack"
 
 # field -> environment variable (every field is one; DAGSTER_HOME is Dagster's own name)
 ENVIRONMENT_VARIABLES = {
@@ -406,6 +408,12 @@ def mark_dbt_parent(pid: int) -> None:
 def dbt_target_path() -> str:
     """dbt's target folder as dbt itself reads it (DBT_TARGET_PATH, relative to the project)."""
     return _environment().get("DBT_TARGET_PATH", "target")
+
+
+def dbt_target_dir() -> Path:
+    """dbt's target folder, absolute."""
+    configured = Path(dbt_target_path())
+    return configured if configured.is_absolute() else DBT_PROJECT_DIR / configured
 
 
 def child_environment(**extra: str) -> dict[str, str]:

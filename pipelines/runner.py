@@ -7,6 +7,7 @@ import logging
 import re
 import sys
 import threading
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TextIO
@@ -23,6 +24,7 @@ from pipelines.assets.board_pack import (
 )
 from pipelines.assets.dbt_keys import MANIFEST_PATH
 from pipelines.collector import freeze_what_is_loaded
+from pipelines.dbt_standby import DbtStandby
 from pipelines.operations.instance import prepare_dagster_home
 from pipelines.reuse import REBUILD_TAG, REUSED_FROM_RUN
 from pipelines.settings import Settings
@@ -81,12 +83,15 @@ class _GetReadyMeanwhile(logging.Handler):
       pack draws what it does not find.
     - Once the step before the pack (the check results' views) has started, starts the browser
       that prints the PDF (pipelines/pack/pdf.py, start_browser_early): a second or two the
-      pack step would otherwise wait for. run_month closes it if no pack took it."""
+      pack step would otherwise wait for. run_month closes it if no pack took it.
+    - Once that step, the last dbt step, has ended, stops the run's dbt standby
+      (pipelines/dbt_standby.py)."""
 
-    def __init__(self, month: str, settings: Settings) -> None:
+    def __init__(self, month: str, settings: Settings, standby: DbtStandby | None = None) -> None:
         super().__init__(logging.DEBUG)
         self.month = month
         self.settings = settings
+        self.standby = standby
         self.imported = False
 
     def emit(self, record: logging.LogRecord) -> None:
@@ -103,8 +108,15 @@ class _GetReadyMeanwhile(logging.Handler):
             _predraw_charts(self.month, self.settings)
         elif event.event_type_value == "STEP_START" and event.step_key == VIEWS_STEP:
             _start_browser()
+        elif (
+            event.step_key == VIEWS_STEP
+            and event.event_type_value in STEP_ENDED
+            and self.standby is not None
+        ):
+            self.standby.stop()  # no dbt step is left: its memory goes before the pack's
 
 
+STEP_ENDED = ("STEP_SUCCESS", "STEP_FAILURE")
 # what the pack step and the checks step import first (pipelines/assets/board_pack.py and
 # pipelines/quality/checks.py import them inside the step)
 PACK_MODULE = "pipelines.pack.build"
@@ -154,11 +166,13 @@ def _after_the_pack(settings: Settings) -> None:
         predraw.wait(settings.chart_cache_dir)
 
 
-def _meanwhile_logger(month: str, settings: Settings) -> dg.LoggerDefinition:
+def _meanwhile_logger(
+    month: str, settings: Settings, standby: DbtStandby | None = None
+) -> dg.LoggerDefinition:
     @dg.logger(description="Gets the checks and the pack ready during earlier steps.")
     def meanwhile(_init_context) -> logging.Logger:
         logger = logging.Logger("boardpack.meanwhile", logging.DEBUG)
-        logger.addHandler(_GetReadyMeanwhile(month, settings))
+        logger.addHandler(_GetReadyMeanwhile(month, settings, standby))
         return logger
 
     return meanwhile
@@ -305,7 +319,11 @@ def _failures(result: dg.ExecuteInProcessResult) -> list[str]:
 
 
 def _job(
-    month: str, settings: Settings, progress: TextIO | None, only_pack: bool
+    month: str,
+    settings: Settings,
+    progress: TextIO | None,
+    only_pack: bool,
+    standby: DbtStandby | None = None,
 ) -> dg.JobDefinition:
     """The month's job (the pack's own when `only_pack`), with the run's loggers."""
     if only_pack:
@@ -321,7 +339,7 @@ def _job(
     if progress is not None:
         logger_defs["progress"] = _progress_logger(progress)
     if not only_pack:  # the checks and the pack come late: they can be got ready meanwhile
-        logger_defs["meanwhile"] = _meanwhile_logger(month, settings)
+        logger_defs["meanwhile"] = _meanwhile_logger(month, settings, standby)
     return job.with_logger_defs(logger_defs)
 
 
@@ -341,21 +359,24 @@ def run_month(
     the pack's inputs changed (the month's commentary), so nothing upstream is loaded, built or
     checked, and the graph's dbt half is not even imported."""
     only_pack = only_pack and MANIFEST_PATH.is_file()
+    # dbt imported in its own process while Dagster loads, for the dbt steps to fork from
+    standby = None if only_pack else DbtStandby()
     try:
         if only_pack:
             _start_browser()  # Chromium starts in its own processes while Dagster loads
-        job = _job(month, settings, progress, only_pack)
-        loggers = {name: {} for name in job.loggers}
-        loggers["console"] = {"config": {"log_level": "INFO" if progress is None else "DEBUG"}}
-        freeze_what_is_loaded()  # Dagster and the definitions: collector passes spared them
-        with _instance(settings) as instance:
-            result = job.execute_in_process(
-                partition_key=month,
-                instance=instance,
-                raise_on_error=False,
-                tags={REBUILD_TAG: "true"} if rebuild else None,
-                run_config={"loggers": loggers},
-            )
+        with standby or nullcontext():
+            job = _job(month, settings, progress, only_pack, standby)
+            loggers = {name: {} for name in job.loggers}
+            loggers["console"] = {"config": {"log_level": "INFO" if progress is None else "DEBUG"}}
+            freeze_what_is_loaded()  # Dagster and the definitions: collector passes spared them
+            with _instance(settings) as instance:
+                result = job.execute_in_process(
+                    partition_key=month,
+                    instance=instance,
+                    raise_on_error=False,
+                    tags={REBUILD_TAG: "true"} if rebuild else None,
+                    run_config={"loggers": loggers},
+                )
     finally:
         _after_the_pack(settings)
     reused = _reused_steps(result)

@@ -9,9 +9,10 @@ import dagster as dg
 from pipelines import dbt_child
 from pipelines.settings import DBT_PARENT_VARIABLE, ENVIRONMENT_VARIABLES, PROJECT_ROOT, Settings
 
-# `boardpack-dbt` runs in place of dbt before dbt starts: it reads the one variable the dbt step
-# set for it, and must not import Dagster (pipelines.settings does) to do so.
-ENVIRONMENT_READERS = {"plain_settings.py", "dbt_child.py"}
+# `boardpack-dbt` runs in place of dbt before dbt starts: it reads the variables the run set for
+# it (its parent, its standby), and must not import Dagster (pipelines.settings does) to do so;
+# the standby hands dbt the environment boardpack-dbt was given.
+ENVIRONMENT_READERS = {"plain_settings.py", "dbt_child.py", "dbt_standby.py"}
 
 
 def test_only_the_settings_module_reads_the_environment():

@@ -36,9 +36,10 @@ from dagster_dbt.errors import DagsterDbtCliRuntimeError
 
 from pipelines import dbt_project as project_files
 from pipelines.assets.dbt_keys import TARGET_PATH, dbt_asset_key
+from pipelines.plain_settings import PARTIAL_PARSE, dbt_target_dir
 from pipelines.resources import Warehouse
 from pipelines.reuse import StageReuse, rebuild_forced, reused_metadata
-from pipelines.settings import DBT_PROJECT_DIR, Settings, dbt_target_path, mark_dbt_parent
+from pipelines.settings import DBT_PROJECT_DIR, Settings, mark_dbt_parent
 from pipelines.stage_inputs import (  # their one home, shared with `boardpack run`'s check
     BUILD_ARGS,
     DBT_STEPS,
@@ -70,7 +71,6 @@ GROUP_BY_FOLDER = {
 # dagster-dbt gives every dbt invocation its own folder in target/ (<op>-<run id>-<random>,
 # about 11 MB each: compiled SQL, artifacts, dbt.log). Only the newest few are kept.
 KEEP_DBT_TARGETS = 3
-PARTIAL_PARSE = "partial_parse.msgpack"  # dbt's parsed project (docs: partial parsing)
 RUN_TARGET = re.compile(r"^[A-Za-z0-9_]+-[0-9a-f]{7}-[0-9a-f-]{7}$")
 
 
@@ -201,11 +201,6 @@ def keep_partial_parse(invocation_target: Path) -> bool:
     shutil.copyfile(built, partial)
     partial.replace(kept)
     return True
-
-
-def dbt_target_dir() -> Path:
-    configured = Path(dbt_target_path())
-    return configured if configured.is_absolute() else DBT_PROJECT_DIR / configured
 
 
 def prune_dbt_targets(keep: int) -> list[Path]:
