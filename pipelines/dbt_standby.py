@@ -195,12 +195,13 @@ def serve(listening: int, kept_parse: str = "") -> None:
     listener = socket.socket(fileno=listening)
     _import_dbt(kept_parse)
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # children are reaped by the kernel
+    standby = os.getpid()
     while True:
         connection, _ = listener.accept()
         if os.fork() == 0:
             listener.close()
             signal.signal(signal.SIGCHLD, signal.SIG_DFL)
-            _child(connection)  # never returns
+            _child(connection, standby)  # never returns
         connection.close()
 
 
@@ -274,10 +275,9 @@ def _compile_ahead(kept_parse: str) -> None:
     manifest.metadata.to_dict(omit_none=False, context={"artifact": True})
 
 
-def _child(connection: socket.socket) -> None:
+def _child(connection: socket.socket, standby: int) -> None:
     from pipelines.dbt_child import run_dbt
 
-    standby = os.getppid()
     tie_to_parent(standby)  # dies with the standby, which dies with the run
     try:
         request, descriptors = _request(connection)
