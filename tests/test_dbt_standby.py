@@ -16,6 +16,7 @@ import psutil
 import pytest
 
 from pipelines import dbt_standby
+from pipelines.dbt_child import PARENT_ENV
 from pipelines.dbt_standby import STANDBY_VARIABLE, DbtStandby, hand_over
 
 BOARDPACK_DBT = [sys.executable, "-m", "pipelines.dbt_child"]
@@ -28,10 +29,18 @@ def _forked(standby: DbtStandby, timeout: float = 60.0) -> psutil.Process:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         for child in process.children():
-            if "resource_tracker" not in " ".join(child.cmdline()):
+            if "resource_tracker" not in _command_line(child):
                 return child
         time.sleep(0.05)
     raise AssertionError("the standby forked no child for the request")
+
+
+def _command_line(process: psutil.Process) -> str:
+    """Its command line; '' for one that has ended meanwhile (a zombie has none to read)."""
+    try:
+        return " ".join(process.cmdline())
+    except psutil.Error:
+        return ""
 
 
 def _blocked_project(folder: Path) -> list[str]:
@@ -132,18 +141,21 @@ def test_a_killed_run_takes_the_standby_and_its_dbt_with_it(tmp_path):
         f"    subprocess.Popen({command!r})\n"
         "    time.sleep(600)\n"
     )
-    run = subprocess.Popen([sys.executable, "-c", script])
+    # as a run starts them: boardpack-dbt's parent is the process that starts it (a variable
+    # left by an earlier in-process run would name this test's process instead)
+    environment = {k: v for k, v in os.environ.items() if k != PARENT_ENV}
+    run = subprocess.Popen([sys.executable, "-c", script], env=environment)
     try:
         deadline = time.monotonic() + 60
         forked = []
         while time.monotonic() < deadline and not forked:
             everything = psutil.Process(run.pid).children(recursive=True)
-            standbys = [p for p in everything if "pipelines.dbt_standby" in " ".join(p.cmdline())]
+            standbys = [p for p in everything if "pipelines.dbt_standby" in _command_line(p)]
             forked = [
                 c
                 for s in standbys
                 for c in s.children()
-                if "resource_tracker" not in " ".join(c.cmdline())
+                if "resource_tracker" not in _command_line(c)
             ]
             time.sleep(0.05)
         assert forked, "the standby forked no child"
@@ -151,10 +163,11 @@ def test_a_killed_run_takes_the_standby_and_its_dbt_with_it(tmp_path):
         run.kill()
         run.wait()
         gone, alive = psutil.wait_procs(processes, timeout=15)
-        assert alive == [], f"left running: {[p.cmdline() for p in alive]}"
+        assert alive == [], f"left running: {[_command_line(p) for p in alive]}"
     finally:
         if run.poll() is None:
             run.kill()
+        run.wait()
 
 
 @pytest.mark.parametrize("only_pack", [False, True])
