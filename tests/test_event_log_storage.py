@@ -1,10 +1,12 @@
 """Dagster's event log with its connections kept open (pipelines/operations/event_log.py): the
 instance settings select it, it writes the files Dagster's own storage reads, the UI's live
-view of a run still sees each event as it is stored, and a long-lived process keeps only a few
-files open."""
+view of a run still sees each event as it is stored, a long-lived process keeps only a few
+files open, and a batch of events (a run's planned ones) is stored in one transaction as its
+events one by one would be."""
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 import time
 
@@ -153,3 +155,89 @@ def test_wiping_closes_the_files_it_deletes(home):
         second = _run(instance)  # a run after the wipe is stored in a new file
         assert "PIPELINE_SUCCESS" in _types(instance.event_log_storage, second)
     assert (home / "history" / "runs" / f"{second}.db").is_file()
+
+
+def _tables(folder) -> dict[str, list[tuple]]:
+    """Every row of every table of the run files and the index in `folder`, ordered, without
+    the columns the database stamps with the time it wrote the row."""
+    rows = {}
+    for path in sorted(folder.glob("*.db")):
+        with sqlite3.connect(path) as db:
+            tables = [t for (t,) in db.execute("SELECT name FROM sqlite_master WHERE type='table'")]
+            for table in tables:
+                columns = [
+                    c[1]
+                    for c in db.execute(f"PRAGMA table_info({table})")
+                    if c[1] not in ("create_timestamp", "update_timestamp", "migration_completed")
+                ]
+                listed = ", ".join(f'"{c}"' for c in columns)
+                rows[f"{path.stem}.{table}"] = sorted(
+                    db.execute(f"SELECT {listed} FROM {table}").fetchall(), key=repr
+                )
+    return rows
+
+
+def _a_runs_entries(home) -> list:
+    with dg.DagsterInstance.from_config(str(home)) as instance:
+        run_id = _run(instance)
+        records = instance.event_log_storage.get_records_for_run(run_id).records
+    return [record.event_log_entry for record in records]
+
+
+def test_a_batch_is_stored_as_its_events_one_by_one_would_be(home, tmp_path):
+    """A run's planned materializations and checks come as one batch (the storage asks Dagster
+    to batch them): stored in one transaction per database, the run's file and the index hold
+    exactly what storing them one at a time leaves there."""
+    entries = _a_runs_entries(home)
+    planned = [e for e in entries if "PLANNED" in (e.dagster_event_type or "")]
+    assert {e.dagster_event_type for e in planned} == {
+        dg.DagsterEventType.ASSET_MATERIALIZATION_PLANNED,
+        dg.DagsterEventType.ASSET_CHECK_EVALUATION_PLANNED,
+    }
+    one_by_one = PooledSqliteEventLogStorage(str(tmp_path / "one_by_one"))
+    batched = PooledSqliteEventLogStorage(str(tmp_path / "batched"))
+    try:
+        for entry in entries:
+            one_by_one.store_event(entry)
+        batched.store_event_batch(entries[:5])
+        for entry in entries[5:]:  # after the batch: its connections left as they were
+            batched.store_event(entry)
+        assert batched._batch is None
+        assert _types(batched, entries[0].run_id) == _types(one_by_one, entries[0].run_id)
+        check = dg.AssetCheckKey(dg.AssetKey("numbers"), "numbers_are_positive")
+        history = batched.get_asset_check_execution_history(check, limit=5)
+        assert [h.status.value for h in history] == ["SUCCEEDED"]
+    finally:
+        one_by_one.dispose()
+        batched.dispose()
+    assert _tables(tmp_path / "batched") == _tables(tmp_path / "one_by_one")
+    assert _tables(tmp_path / "batched")["index.event_logs"], "the index mirrors asset events"
+
+
+def test_a_batch_that_fails_part_way_leaves_nothing_of_itself(home, tmp_path, monkeypatch):
+    """Dagster stores a failed batch again one event at a time: a partly stored batch would be
+    stored twice."""
+    entries = _a_runs_entries(home)
+    storage = PooledSqliteEventLogStorage(str(tmp_path / "runs"))
+    storage.store_event(entries[0])
+    before = _tables(tmp_path / "runs")
+    stored = []
+    original = SqliteEventLogStorage.store_event
+
+    def fails_on_the_third(self, event):
+        if len(stored) == 2:
+            raise OSError("disk full")
+        original(self, event)
+        stored.append(event)
+
+    monkeypatch.setattr(SqliteEventLogStorage, "store_event", fails_on_the_third)
+    try:
+        with pytest.raises(OSError, match="disk full"):
+            storage.store_event_batch(entries[1:6])
+        assert len(stored) == 2  # two were written before the failure, in its transaction
+        assert _tables(tmp_path / "runs") == before
+        monkeypatch.setattr(SqliteEventLogStorage, "store_event", original)
+        storage.store_event(entries[1])  # the lock and the connections are free again
+        assert len(_types(storage, entries[0].run_id)) == 2
+    finally:
+        storage.dispose()
