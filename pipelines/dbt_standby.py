@@ -24,6 +24,9 @@ very descriptors `boardpack-dbt` was given. What `boardpack-dbt` guarantees hold
   `boardpack-dbt`; if `boardpack-dbt` itself is killed, the child sees the socket close and
   ends at once.
 
+A run killed with kill -9 leaves its standby's folder behind (empty but for the socket); the
+folder is named by the run's pid, and the next run removes those whose process is gone.
+
 With no standby (the Dagster UI's runs, dbt run by hand, a standby that failed to start),
 `boardpack-dbt` runs dbt in its own process, as it always did.
 """
@@ -33,6 +36,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -46,6 +50,8 @@ from pipelines.dbt_child import PARENT_ENV, die_with_parent, tie_to_parent
 
 # The standby's socket, for the `boardpack-dbt` the run starts (set by DbtStandby).
 STANDBY_VARIABLE = "BOARDPACK_DBT_STANDBY"
+# The standby's private folder, in the system's temporary folder: this prefix, the run's pid.
+FOLDER_PREFIX = "boardpack-dbt-"
 _LENGTH = struct.Struct("!I")  # the request's length, then the request (JSON)
 _NUMBER = struct.Struct("!q")  # the child's pid, then its exit status
 _MAX_REQUEST = 16 * 2**20
@@ -64,7 +70,9 @@ class DbtStandby:
         self._before: str | None = None
 
     def __enter__(self) -> DbtStandby:
-        self._folder = tempfile.mkdtemp(prefix="boardpack-dbt-")  # mode 0700: this user's alone
+        sweep_abandoned_folders()
+        # mode 0700: this user's alone; named by this process, for a later run to sweep up
+        self._folder = tempfile.mkdtemp(prefix=f"{FOLDER_PREFIX}{os.getpid()}-")
         path = os.path.join(self._folder, "dbt.sock")
         # Listening before the standby starts: a boardpack-dbt that comes while it is still
         # importing dbt waits in the queue; one that comes after it died is refused, and runs
@@ -117,6 +125,37 @@ class DbtStandby:
                 process.kill()
                 process.wait()
             shutil.rmtree(self._folder, ignore_errors=True)
+
+
+def sweep_abandoned_folders(root: str | None = None) -> list[str]:
+    """Remove the socket folders left by runs killed outright (kill -9 leaves a run no time to
+    remove its own): this user's, named by a process that no longer runs. The folders in
+    `root` (the system's temporary folder by default) that were removed."""
+    root = root or tempfile.gettempdir()
+    removed = []
+    with contextlib.suppress(OSError):
+        for entry in os.scandir(root):
+            found = re.fullmatch(rf"{FOLDER_PREFIX}(\d+)-\w+", entry.name)
+            if not found or not entry.is_dir(follow_symlinks=False):
+                continue
+            with contextlib.suppress(OSError):
+                if entry.stat(follow_symlinks=False).st_uid != os.getuid():
+                    continue
+                if _runs(int(found[1])):
+                    continue
+                shutil.rmtree(entry.path)
+                removed.append(entry.path)
+    return removed
+
+
+def _runs(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process has that pid now
+        return True
+    return True
 
 
 def _kept_parse() -> str:

@@ -127,6 +127,20 @@ def test_results_carry_the_nodes_suites_phases_and_commentary_rerun(tmp_path):
     assert payload["scales"][0]["dbt_nodes"][0]["seconds"] == 1.53
 
 
+def test_the_event_storage_cost_is_told_only_where_the_runs_show_one(tmp_path):
+    costly = result("S", 100_000, 10.0, 50.0, 10.0, 500.0)
+    costly.rebuild_with_history = Measure(50.0, 40.0, 500.0)
+    costly.rebuild_in_memory = Measure(47.75, 38.0, 500.0)
+    noise = result("M", 300_000, 12.0, 50.0, 10.0, 500.0)
+    noise.rebuild_with_history = Measure(47.82, 34.8, 515.0)
+    noise.rebuild_in_memory = Measure(53.66, 39.7, 518.0)  # slower in memory: noise
+    write_results([costly, noise], tmp_path, elapsed=60.0)
+    text = (tmp_path / "results.md").read_text()
+    assert "storing the run's events costs about 2.2 s of a run here." in text  # 50 - 47.75
+    assert "storing the run's events costs less than two runs differ by (-5.8 s)." in text
+    assert "costs about -" not in text
+
+
 def test_reused_steps_are_read_from_the_run_output():
     output = f"Data quality: 25 checks\n{REUSED_PREFIX}board_pack, dbt_models\nBoard pack for"
     assert reused_steps(output) == ["board_pack", "dbt_models"]

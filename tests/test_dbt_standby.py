@@ -9,6 +9,7 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -17,7 +18,12 @@ import pytest
 
 from pipelines import dbt_standby
 from pipelines.dbt_child import PARENT_ENV
-from pipelines.dbt_standby import STANDBY_VARIABLE, DbtStandby, hand_over
+from pipelines.dbt_standby import (
+    STANDBY_VARIABLE,
+    DbtStandby,
+    hand_over,
+    sweep_abandoned_folders,
+)
 
 BOARDPACK_DBT = [sys.executable, "-m", "pipelines.dbt_child"]
 
@@ -90,6 +96,37 @@ def test_the_standby_is_stopped_and_its_socket_removed():
     assert STANDBY_VARIABLE not in os.environ
     assert not path.parent.exists()
     assert not process.is_running() or process.status() == psutil.STATUS_ZOMBIE
+
+
+def test_a_run_sweeps_up_the_folders_of_runs_killed_outright(tmp_path, monkeypatch):
+    """A run killed with kill -9 cannot remove its standby's folder; the next run does."""
+    ended = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True
+    )
+    dead = int(ended.stdout)
+    assert not psutil.pid_exists(dead)
+    abandoned = tmp_path / f"boardpack-dbt-{dead}-k2_x9"
+    abandoned.mkdir()
+    (abandoned / "dbt.sock").touch()
+    kept = [
+        tmp_path / f"boardpack-dbt-{os.getpid()}-live1",  # a run still going
+        tmp_path / "boardpack-dbt-tzb8aq1m",  # not named by a run
+        tmp_path / f"boardpack-dbt-{dead}-notafolder",
+    ]
+    kept[0].mkdir()
+    kept[1].mkdir()
+    kept[2].touch()
+    assert sweep_abandoned_folders(str(tmp_path)) == [str(abandoned)]
+    assert not abandoned.exists()
+    assert all(path.exists() for path in kept)
+    # a run's standby sweeps the temporary folder it makes its own in
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    abandoned.mkdir()
+    with DbtStandby() as standby:
+        assert not abandoned.exists()
+        assert Path(standby._folder).parent == tmp_path
+        assert Path(standby._folder).name.startswith(f"boardpack-dbt-{os.getpid()}-")
+    assert all(path.exists() for path in kept)
 
 
 def test_a_killed_boardpack_dbt_leaves_no_dbt_running(tmp_path):
