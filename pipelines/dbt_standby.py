@@ -70,7 +70,8 @@ class DbtStandby:
         self._before: str | None = None
 
     def __enter__(self) -> DbtStandby:
-        sweep_abandoned_folders()
+        with contextlib.suppress(Exception):  # tidying up: never a reason for a run to fail
+            sweep_abandoned_folders()
         # mode 0700: this user's alone; named by this process, for a later run to sweep up
         self._folder = tempfile.mkdtemp(prefix=f"{FOLDER_PREFIX}{os.getpid()}-")
         path = os.path.join(self._folder, "dbt.sock")
@@ -149,11 +150,12 @@ def sweep_abandoned_folders(root: str | None = None) -> list[str]:
 
 
 def _runs(pid: int) -> bool:
+    """Whether a process with this pid runs (or the number is no pid: leave its folder be)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
-    except PermissionError:  # another user's process has that pid now
+    except (PermissionError, OverflowError, ValueError):  # another user's, or no pid at all
         return True
     return True
 

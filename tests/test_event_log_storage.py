@@ -214,6 +214,32 @@ def test_a_batch_is_stored_as_its_events_one_by_one_would_be(home, tmp_path):
     assert _tables(tmp_path / "batched")["index.event_logs"], "the index mirrors asset events"
 
 
+def test_a_run_stores_its_planned_events_as_one_batch(home, monkeypatch, capfd):
+    """Dagster batches only when DAGSTER_EVENT_BATCH_SIZE is set, which the storage sets, and
+    falls back to one event at a time, quietly but for a line on stderr, if a batch fails."""
+    monkeypatch.delenv("DAGSTER_EVENT_BATCH_SIZE", raising=False)
+    batches = []
+    original = PooledSqliteEventLogStorage.store_event_batch
+
+    def recording(self, events):
+        batches.append([event.dagster_event_type for event in events])
+        original(self, events)
+
+    monkeypatch.setattr(PooledSqliteEventLogStorage, "store_event_batch", recording)
+    with dg.DagsterInstance.from_config(str(home)) as instance:
+        run_id = _run(instance)
+        written = _types(instance.event_log_storage, run_id)
+    assert batches == [
+        [
+            dg.DagsterEventType.ASSET_MATERIALIZATION_PLANNED,
+            dg.DagsterEventType.ASSET_CHECK_EVALUATION_PLANNED,
+        ]
+    ]
+    assert "Exception while storing event batch" not in capfd.readouterr().err
+    assert written.count("ASSET_MATERIALIZATION_PLANNED") == 1
+    assert written.count("ASSET_CHECK_EVALUATION_PLANNED") == 1
+
+
 def test_a_batch_that_fails_part_way_leaves_nothing_of_itself(home, tmp_path, monkeypatch):
     """Dagster stores a failed batch again one event at a time: a partly stored batch would be
     stored twice."""
@@ -239,5 +265,20 @@ def test_a_batch_that_fails_part_way_leaves_nothing_of_itself(home, tmp_path, mo
         monkeypatch.setattr(SqliteEventLogStorage, "store_event", original)
         storage.store_event(entries[1])  # the lock and the connections are free again
         assert len(_types(storage, entries[0].run_id)) == 2
+    finally:
+        storage.dispose()
+
+
+def test_a_connection_within_another_fails_rather_than_commit_the_first_early(tmp_path):
+    storage = PooledSqliteEventLogStorage(str(tmp_path / "runs"))
+    try:
+        with (
+            storage.index_connection(),
+            pytest.raises(RuntimeError, match="a connection within another"),
+            storage.index_connection(),
+        ):
+            pass
+        with storage.index_connection() as conn:  # and the first, closed, frees the way
+            assert conn.in_transaction()
     finally:
         storage.dispose()

@@ -17,7 +17,8 @@ AN_HOUR_AGO = time.time() - 3600
 
 @pytest.fixture
 def reads(monkeypatch):
-    """The files scan_file opens, in order."""
+    """The files scan_file opens, in order; the scans as a night's run makes them, long after
+    the files were written (the clock an hour ahead: a file's change time cannot be set back)."""
     opened = []
     original = files._open_for_reading
 
@@ -27,6 +28,7 @@ def reads(monkeypatch):
 
     monkeypatch.setattr(files, "_open_for_reading", counting)
     monkeypatch.setattr(files, "_LAST_SCAN", {})
+    monkeypatch.setattr(files, "_now_ns", lambda: time.time_ns() + 3600 * 10**9)
     return opened
 
 
@@ -50,6 +52,7 @@ def test_a_write_since_is_read_even_with_the_same_size_and_time(tmp_path, reads)
     path = _written(tmp_path / "ssd_person.csv", CONTENT)
     first = files.scan_file(path, "ssd_person.csv")
     changed = CONTENT.replace(b"P2,F", b"P3,M")
+    time.sleep(0.05)  # past the clock's tick (a few ms on older kernels): a later change time
     _written(path, changed)  # same size, its modification time set back as it was
     again = files.scan_file(path, "ssd_person.csv")
     assert reads == ["ssd_person.csv", "ssd_person.csv"]
@@ -65,8 +68,9 @@ def test_a_file_replaced_by_another_is_read(tmp_path, reads):
     assert len(reads) == 2
 
 
-def test_a_file_written_moments_ago_is_read_every_time(tmp_path, reads):
-    path = _written(tmp_path / "ssd_person.csv", CONTENT, mtime=time.time())
+def test_a_file_changed_moments_ago_is_read_every_time(tmp_path, reads, monkeypatch):
+    monkeypatch.setattr(files, "_now_ns", time.time_ns)  # the scan just after the change
+    path = _written(tmp_path / "ssd_person.csv", CONTENT)  # modified an hour ago, changed now
     files.scan_file(path, "ssd_person.csv")
     files.scan_file(path, "ssd_person.csv")
     assert len(reads) == 2

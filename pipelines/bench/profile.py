@@ -27,8 +27,9 @@ PHASES = (
     ("imports (all modules)", "<frozen importlib._bootstrap>", "(_find_and_load)"),
     ("Dagster: build the definitions (code location)", "code_location.py", "(build_definitions)"),
     ("Dagster: create the run (planned events)", "run_domain.py", "(create_run)"),
-    # DAGSTER_HOME's SQLite event log: each event in its own transaction (and asset events once
-    # more in the cross-run index), on connections kept open (pipelines/operations/event_log.py)
+    # DAGSTER_HOME's SQLite event log: each event in its own transaction but the run's planned
+    # ones, stored as one batch (asset events once more in the cross-run index), on connections
+    # kept open (pipelines/operations/event_log.py)
     ("Dagster: store events (SQLite)", "event_log/sqlite/sqlite_event_log.py", "(store_event)"),
     ("  SQLite calls (connect, execute, commit, close)", "sqlite3."),
     ("ingest step (raw_extracts)", "pipelines/assets/raw.py", "(raw_extracts)"),

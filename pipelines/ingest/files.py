@@ -239,10 +239,12 @@ def _not_text(first_chunk: bytes, file_name: str) -> None:
 # night's `boardpack run` first asks whether anything is to load (pipelines/up_to_date.py), then
 # the load scans the same files again: 185 MB twice at the benchmark's L, 1.5-3 s. A file
 # written since has another ctime (which nobody can set back), so a matching state means the
-# same bytes, with git's rule for "racily clean" files: trusted only if it was last modified
-# well before the scan began (a coarse clock could otherwise hide a write just after it).
+# same bytes, with git's rule for "racily clean" files: trusted only if it last changed well
+# before the scan began (a coarse clock, a tick of a few ms on older kernels, could otherwise
+# give a write just after the scan the same times).
 _LAST_SCAN: dict[tuple[str, str], tuple[tuple[int, ...], ScannedFile]] = {}
 _SETTLED_NS = 2_000_000_000
+_now_ns = time.time_ns  # the clock the rule reads (the tests move it)
 
 
 def _state(path: Path) -> tuple[int, ...]:
@@ -263,9 +265,10 @@ def scan_file(path: Path, file_name: str) -> ScannedFile:
     last = _LAST_SCAN.get(key)
     if last is not None and last[0] == before:
         return dataclasses.replace(last[1], path=path)
-    started = time.time_ns()
+    started = _now_ns()
     scanned = _scan(path, file_name)
-    settled = before[3] < started - _SETTLED_NS
+    # the later of mtime (which copies and tools may set back) and ctime (which nobody can)
+    settled = max(before[3], before[4]) < started - _SETTLED_NS
     with contextlib.suppress(OSError):
         if settled and _state(path) == before:
             _LAST_SCAN[key] = (before, scanned)

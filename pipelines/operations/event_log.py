@@ -81,6 +81,7 @@ class PooledSqliteEventLogStorage(SqliteEventLogStorage):
         # within store_event_batch: each database's connection, its transaction begun
         self._batch: dict[str, sa.Connection] | None = None
         self._tables: set[str] = set()  # tables the index is known to have
+        self._connected = False  # a _connect outside a batch is open (never two at once)
         super().__init__(resolve_base_dir(base_dir), inst_data)
         # re-entrant: store_event_batch holds it for the batch, the parent's inserts take it again
         self._db_lock = threading.RLock()
@@ -107,7 +108,11 @@ class PooledSqliteEventLogStorage(SqliteEventLogStorage):
             connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS, "check_same_thread": False},
         )
         self._engines[shard] = engine
-        runs = [name for name in self._engines if name != INDEX_SHARD_NAME]
+        runs = [
+            name
+            for name in self._engines
+            if name != INDEX_SHARD_NAME and name not in (self._batch or ())  # a batch's are open
+        ]
         for old in runs[: max(0, len(runs) - OPEN_RUN_FILES)]:
             self._engines.pop(old).dispose()  # closing checkpoints its WAL into the file
         return engine
@@ -119,8 +124,17 @@ class PooledSqliteEventLogStorage(SqliteEventLogStorage):
             if self._batch is not None:  # store_event_batch's transaction, committed by it
                 yield self._batch_connection(shard)
                 return
-            with self._ready_engine(shard).connect() as conn, conn.begin():
-                yield conn
+            # One connection per database (StaticPool): a second _connect within the first would
+            # share it, and its commit would commit the first's work early. The parent never
+            # nests them (its lock was not re-entrant); should it start to, fail loudly.
+            if self._connected:
+                raise RuntimeError("PooledSqliteEventLogStorage: a connection within another")
+            self._connected = True
+            try:
+                with self._ready_engine(shard).connect() as conn, conn.begin():
+                    yield conn
+            finally:
+                self._connected = False
 
     def has_table(self, table_name: str) -> bool:
         """Whether the index has the table (older instances lack some), remembered once it has.
@@ -128,7 +142,7 @@ class PooledSqliteEventLogStorage(SqliteEventLogStorage):
         The parent asks before storing each check's evaluation and each asset event's tags, and
         opens a new engine on the index each time to answer: a fifth of the time a run's planned
         events took to store in one batch (py-spy). Tables come with migrations and never go
-        (wiping recreates them)."""
+        (wiping empties them)."""
         if table_name not in self._tables and super().has_table(table_name):
             self._tables.add(table_name)
         return table_name in self._tables
@@ -156,15 +170,17 @@ class PooledSqliteEventLogStorage(SqliteEventLogStorage):
         is set (this storage sets it, pipelines/plain_settings.py). The parent stores a batch one
         event at a time, each its own commit in the run's file and another in the index: 2.0-2.2 s
         (one night's replayed) before the first step could start, against 0.5-0.7 s in one
-        transaction each. Should storing fail, nothing of the batch is kept and Dagster stores
-        it again one event at a time."""
+        transaction each. An event that fails to store leaves nothing of the batch (Dagster
+        then stores the events again one at a time). The run's file is committed before the
+        index, as one by one: only a failure between the two commits would leave the run's
+        events without their copy in the index, and then stored twice in the run's file."""
         with self._db_lock:
             self._batch = {}
             try:
                 for event in events:
                     super().store_event(event)
-                for conn in self._batch.values():
-                    conn.commit()
+                for shard in sorted(self._batch, key=lambda name: name == INDEX_SHARD_NAME):
+                    self._batch[shard].commit()  # the runs' files, then the index
             except BaseException:
                 for conn in self._batch.values():
                     conn.rollback()
@@ -183,7 +199,7 @@ class PooledSqliteEventLogStorage(SqliteEventLogStorage):
 
     def _touch(self, run_id: str) -> None:
         # the UI's live view of the run watches its file (see the module's docstring)
-        with suppress(FileNotFoundError):
+        with suppress(OSError):  # the event is stored: a watcher missing one touch is no loss
             os.utime(self.path_for_shard(run_id))
 
     def _close_all(self) -> None:
