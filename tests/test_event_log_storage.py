@@ -16,6 +16,7 @@ from dagster._core.storage.event_log.sqlite.sqlite_event_log import SqliteEventL
 
 from pipelines.operations import prepare_dagster_home
 from pipelines.operations.event_log import OPEN_RUN_FILES, PooledSqliteEventLogStorage
+from pipelines.plain_settings import DAGSTER_EVENT_BATCH_VARIABLE
 
 
 @dg.asset
@@ -217,7 +218,7 @@ def test_a_batch_is_stored_as_its_events_one_by_one_would_be(home, tmp_path):
 def test_a_run_stores_its_planned_events_as_one_batch(home, monkeypatch, capfd):
     """Dagster batches only when DAGSTER_EVENT_BATCH_SIZE is set, which the storage sets, and
     falls back to one event at a time, quietly but for a line on stderr, if a batch fails."""
-    monkeypatch.delenv("DAGSTER_EVENT_BATCH_SIZE", raising=False)
+    monkeypatch.delenv(DAGSTER_EVENT_BATCH_VARIABLE, raising=False)
     batches = []
     original = PooledSqliteEventLogStorage.store_event_batch
 
